@@ -1,0 +1,1 @@
+"""Fetching and normalising notices: Scrapy spiders (``crawler.spiders``) and the pure parser (``crawler.parse``)."""

@@ -1,0 +1,48 @@
+"""Notice parsing: pure functions from bytes or text to a :class:`Report`.
+
+No network, no Scrapy, no database here: the crawler and the CLI move bytes around and
+call :func:`parse_document`; tests call it on saved pages.
+"""
+
+from __future__ import annotations
+
+from .encoding import DecodeError, decode_page, decode_text_file
+from .html import Article, extract_article
+from .notice import parse_text
+from .schema import STATUS_LABELS, Inspection, Issue, Report, Unit
+
+__all__ = [
+    "Article", "DecodeError", "Inspection", "Issue", "Report", "STATUS_LABELS", "Unit",
+    "decode_page", "decode_text_file", "extract_article", "looks_like_html", "parse_document",
+    "parse_html", "parse_text",
+]
+
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jhtml", ".jsp", ".asp", ".aspx", ".php")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Sniff the first kilobyte for markup."""
+    head = data[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<p")) or \
+        b"<html" in head or b"<body" in head
+
+
+def parse_html(html: str, *, source_url: str | None = None) -> Report:
+    """Parse an already decoded HTML page."""
+    article = extract_article(html, source_url)
+    report = parse_text(article.text, source_url=source_url, page_title=article.title,
+                        page_date=article.published_on)
+    return report
+
+
+def parse_document(data: bytes, *, name: str | None = None, content_type: str | None = None,
+                   source_url: str | None = None) -> Report:
+    """Parse a notice from raw bytes: an HTML page or a plain-text file.
+
+    Raises :class:`DecodeError` when the bytes are empty, binary or undecodable.
+    """
+    is_html = (content_type is not None and "html" in content_type.lower()) or \
+        (name is not None and name.lower().endswith(HTML_SUFFIXES)) or looks_like_html(data)
+    if is_html:
+        return parse_html(decode_page(data, content_type), source_url=source_url)
+    return parse_text(decode_text_file(data), source_url=source_url)

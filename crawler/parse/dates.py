@@ -1,0 +1,107 @@
+"""Chinese numerals and dates: ``第十一``, ``十二届``, ``二〇二四年``, ``2025年3月5日至5月16日``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import cn2an
+
+CN_DIGITS = "〇零一二三四五六七八九十百两"
+_NUM = rf"(?:\d+|[{CN_DIGITS}]+)"
+_YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
+
+#: ``2025年3月5日``, ``2025年3月``, ``3月5日`` (year optional, day optional when a year is given).
+DATE_RE = re.compile(
+    rf"(?:(?P<y>{_YEAR})\s*年\s*)?(?P<m>{_NUM})\s*月\s*(?:(?P<d>{_NUM})\s*[日号])?"
+)
+ISO_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+
+
+@lru_cache(maxsize=512)
+def cn_int(text: str) -> int | None:
+    """``十一`` → 11, ``第十一`` → 11, ``二〇二四`` → 2024, ``12`` → 12; None when not a number."""
+    text = text.strip().removeprefix("第")
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if all(ch in "〇零一二三四五六七八九" for ch in text) and len(text) > 1:
+        return int("".join(str("〇一二三四五六七八九".index(ch) if ch != "零" else 0) for ch in text))
+    try:
+        value = cn2an.cn2an(text, "smart")
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return int(value) if value == int(value) else None
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in text; ``year_given`` tells whether the year was printed."""
+
+    start: int
+    end: int
+    year: int | None
+    month: int
+    day: int | None
+
+    @property
+    def year_given(self) -> bool:
+        return self.year is not None
+
+    def to_date(self, default_year: int | None = None) -> date | None:
+        year = self.year if self.year is not None else default_year
+        if year is None or self.day is None:
+            return None
+        try:
+            return date(year, self.month, self.day)
+        except ValueError:
+            return None
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Every ``[YYYY年]M月[D日]`` date in ``text`` (a month alone needs a year)."""
+    found: list[DateMatch] = []
+    for m in DATE_RE.finditer(text):
+        year = cn_int(m["y"]) if m["y"] else None
+        month = cn_int(m["m"])
+        day = cn_int(m["d"]) if m["d"] else None
+        if month is None or not 1 <= month <= 12:
+            continue
+        if day is not None and not 1 <= day <= 31:
+            continue
+        if year is None and day is None:
+            continue
+        if year is not None and not 1949 <= year <= 2100:
+            continue
+        found.append(DateMatch(m.start(), m.end(), year, month, day))
+    return found
+
+
+def parse_date(text: str) -> date | None:
+    """The first full date in ``text`` (Chinese or ISO form), or None."""
+    iso = ISO_DATE_RE.search(text)
+    for match in find_dates(text):
+        if match.year is not None and match.day is not None:
+            if iso and iso.start() < match.start():
+                break
+            return match.to_date()
+    if iso:
+        try:
+            return date(int(iso["y"]), int(iso["m"]), int(iso["d"]))
+        except ValueError:
+            return None
+    return None
+
+
+def resolve_years(matches: list[DateMatch]) -> list[date | None]:
+    """Dates in order, a missing year taken from the nearest earlier date that printed one."""
+    out: list[date | None] = []
+    last_year: int | None = None
+    for match in matches:
+        if match.year is not None:
+            last_year = match.year
+        out.append(match.to_date(last_year))
+    return out

@@ -1,0 +1,36 @@
+"""Scrapy settings for rectrack's spiders: polite by default.
+
+Settings flow one way: these defaults, then a site's config, then command-line overrides.
+"""
+
+from rectrack import __version__
+
+BOT_NAME = "rectrack"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves; the contact URL can be overridden from configuration.
+USER_AGENT = f"rectrack/{__version__} (+https://github.com/rectrack/rectrack; rectification-notice research crawler)"
+
+# Politeness: robots.txt, one or two requests per host, a jittered delay, AutoThrottle.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Failures: bounded retries on 5xx and timeouts; no download larger than the cap.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""rectrack's Scrapy spiders (see ``scrapy list``)."""

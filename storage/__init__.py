@@ -1,0 +1,1 @@
+"""The store: fetched pages and parsed reports, versioned, on SQLite or PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Tracking issues across a unit's successive notices (matching, transitions, alerts)."""
