@@ -98,6 +98,10 @@ def _inspection(intro: str) -> Inspection:
             between = sentence[matches[0].end:matches[1].start]
             if re.fullmatch(PERIOD_SEP, between) or between.strip() in ("", "至"):
                 insp.started_on, insp.ended_on = dates[0], dates[1]
+                # a second span (``…至5月10日、6月1日至6月6日``) extends the period
+                if len(matches) >= 4 and re.fullmatch(r"\s*[、和及,,]\s*", sentence[matches[1].end:matches[2].start]) \
+                        and re.fullmatch(PERIOD_SEP, sentence[matches[2].end:matches[3].start]) and dates[3]:
+                    insp.ended_on = dates[3]
                 if insp.ended_on and insp.started_on and insp.ended_on < insp.started_on:
                     insp.ended_on = None
         if insp.feedback_on is None and "反馈" in sentence:

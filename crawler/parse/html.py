@@ -95,13 +95,16 @@ _GENERIC_IDS = ("content",)
 _HANWEB_BEGIN = "ZJEG_RSS.content.begin"
 _HANWEB_END = "ZJEG_RSS.content.end"
 
-_CLASSED_XPATH = etree.XPath(".//*[@class or @id] | .//article")
+_CLASS_ID_ATTRS_XPATH = etree.XPath(".//@class | .//@id")  # faster than .//*[@class or @id]
 _STRING_XPATH = etree.XPath("string()", smart_strings=False)
 _LINK_TEXT_XPATH = etree.XPath(".//a//text()", smart_strings=False)
 _COMMENTS_XPATH = etree.XPath(".//comment()")
-_HAS_BLOCK_CHILD = etree.XPath(
-    "boolean(.//p | .//div | .//br | .//li | .//tr | .//section | .//h1 | .//h2 | .//h3"
-    " | .//h4 | .//table | .//article | .//blockquote)"
+_CONTAINER_CHILD_TAGS = ("p", "div", "br", "li", "tr", "section", "h1", "h2", "h3", "h4", "table", "article", "blockquote")
+#: Inline elements: merged into their parent's text before the walk (fewer events).
+_INLINE_TAGS = (
+    "span", "font", "a", "b", "strong", "i", "em", "u", "s", "strike", "small", "big", "sub", "sup",
+    "label", "abbr", "acronym", "cite", "code", "q", "mark", "ins", "del", "tt", "kbd", "samp", "var",
+    "bdo", "bdi", "nobr", "time", "data", "dfn", "o:p", "st1:chsdate", "img", "wbr",
 )
 
 #: Class/id tokens of widgets that carry no article text (removed when short).
@@ -131,7 +134,10 @@ _PRECEDING_HEADLINE_XPATH = etree.XPath(
 
 _CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\uff01-\uffee\u2014-\u201f\u2026\u00b7"
 #: A source line break between two CJK characters is not a space (CSS segment-break rule).
-_CJK_BREAK_RE = re.compile(rf"(?<=[{_CJK}])[ \t\f\u3000\xa0]*[\r\n]\s*(?=[{_CJK}])")
+_CJK_BREAK_RE = re.compile(rf"\n(?<=[{_CJK}]\n)\s*(?=[{_CJK}])")
+_NL_AFTER_SPACE_RE = re.compile(r"\n(?<=[ \t\f\u3000\xa0]\n)")
+_CJK_BREAK_SLOW_RE = re.compile(rf"(?<=[{_CJK}])[ \t\f\u3000\xa0]+\n\s*(?=[{_CJK}])")
+_ZERO_WIDTH = ("\u200b", "\ufeff")
 _WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _LINE_SEP = "\x00"  # never in lxml text (XML forbids NUL)
 
@@ -173,11 +179,12 @@ _ANCHORED_CAPS = {
 }
 #: Line rules that match anywhere in a short line.
 _CONTAINS_RULES_RE = re.compile(
-    r"(?P<footer>网站标识码|网站识别码|ICP备|ICP证|公网安备|版权所有|Copyright\s*©|All Rights Reserved)"
+    r"(?P<footer>网站标识码|网站识别码|ICP备|ICP证|公网安备|版权所有|Copyright\s*©|COPYRIGHT\s*©|copyright\s*©"
+    r"|All Rights Reserved|ALL RIGHTS RESERVED|All rights reserved)"
     r"|(?P<counter>(?:浏览次数|访问量|阅读次数|点击次数|点击数|浏览量|阅读量|访问次数|点击率)\s*[:：])",
-    re.I,
 )
-_CONTAINS_CAPS = {"footer": 300, "counter": 120}
+_CONTAINS_CAPS = {"footer": 200, "counter": 120}
+_CONTAINS_MAX = 200
 _SPONSOR_LINE_RE = re.compile(r"^[^，。；,;！？!?]{2,60}主办[\s|｜丨,，、]*[^，。；,;！？!?]{2,80}承办$")
 
 # --------------------------------------------------------------------------- dates
@@ -217,10 +224,7 @@ _VIEWER_PARAMS = frozenset({"file", "url", "src", "fileurl", "file_url"})
 _VIEWER_HINTS = ("viewer", "pdfjs", "pdf.js", "pdfview", "preview")
 _QUOTED_RE = re.compile(r"""(['"])(.*?)\1""", re.S)
 _CONTROL_IN_URL_RE = re.compile(r"[\t\r\n]")
-_ATTACHMENT_XPATH = etree.XPath(
-    "//a[@href or @data-href or @data-url] | //area[@href] | //iframe[@src] | //frame[@src]"
-    " | //embed[@src] | //object[@data] | //*[@onclick]"
-)
+_ONCLICK_XPATH = etree.XPath("//@onclick")
 _PAGE_CHROME_ANCESTORS = ("nav", "footer", "header", "aside")
 
 # --------------------------------------------------------------------------- depth fallback
@@ -254,10 +258,13 @@ def extract_article(html: str, url: str | None = None) -> Article:
     if url is not None and not isinstance(url, str):
         raise TypeError(f"url must be str or None, got {type(url).__name__}")
     article = Article()
+    _local.scores = {}
     try:
         _extract(html, url, article)
     except Exception:  # broken input must never stop a crawl; keep what was found
         log.debug("extract_article failed part-way on %s", url, exc_info=True)
+    finally:
+        _local.scores = {}
     return article
 
 
@@ -274,7 +281,7 @@ def _extract(html: str, url: str | None, article: Article) -> None:
     base = url
     if base_href:
         base = _resolve(url, base_href) if url else base_href
-    article.attachments = _attachments(root, base)
+    article.attachments = _attachments(root, base, html)
 
     etree.strip_elements(root, *_JUNK_TAGS, with_tail=False)
     body = root.find("body")
@@ -284,7 +291,7 @@ def _extract(html: str, url: str | None, article: Article) -> None:
     # What title and date need, read before chrome removal changes the tree.
     meta_title = _clean_inline(metas.get("articletitle"))
     meta_date = _meta_date(metas)
-    classed = _CLASSED_XPATH(body)
+    classed = _classed(body)
     headlines = [] if meta_title else _headline_candidates(
         [el for el in body.iter("h1")] + [el for el in classed if _is_headline_el(el)]
     )
@@ -343,10 +350,9 @@ def _parse_bytes(data: bytes, parser: etree.HTMLParser) -> etree._Element | None
 
 
 def _too_deep(parser: etree.HTMLParser) -> bool:
-    for entry in parser.error_log:
-        if entry.type_name == "ERR_RESOURCE_LIMIT" or "depth" in entry.message.lower():
-            return True
-    return False
+    # The depth limit is a fatal error: parsing stops, so it is the last error logged.
+    last = parser.error_log.last_error
+    return last is not None and (last.type_name == "ERR_RESOURCE_LIMIT" or "depth" in last.message.lower())
 
 
 def _read_head(root: etree._Element) -> tuple[dict[str, str], str | None, str | None]:
@@ -367,6 +373,21 @@ def _string(el: etree._Element) -> str:
     return _STRING_XPATH(el)
 
 
+def _classed(root: etree._Element) -> list[etree._Element]:
+    """Descendants with a class or id attribute (document order), then <article> elements."""
+    out: list[etree._Element] = []
+    last = None
+    for attr in _CLASS_ID_ATTRS_XPATH(root):
+        el = attr.getparent()
+        if el is not last:
+            out.append(el)
+            last = el
+    for el in root.iter("article"):
+        if el.get("class") is None and el.get("id") is None:
+            out.append(el)
+    return out
+
+
 # =========================================================================== body
 
 
@@ -377,6 +398,9 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
         found = _marker_body(body)
         if found is not None:
             return found
+
+    # Comments go (their tails stay), so the walk needs no comment events.
+    etree.strip_tags(body, etree.Comment)
 
     trusted: dict[int, list[etree._Element]] = {}
     generic: list[tuple[int, etree._Element]] = []
@@ -421,26 +445,38 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
 
 def _marker_body(body: etree._Element) -> tuple[etree._Element, list[str]] | None:
     comments = _COMMENTS_XPATH(body)
-    begins_c = [c for c in comments if _HANWEB_BEGIN in (c.text or "")]
-    ends_c = [c for c in comments if _HANWEB_END in (c.text or "")]
+    begin_c = next((c for c in comments if _HANWEB_BEGIN in (c.text or "")), None)
+    end_c = next((c for c in reversed(comments) if _HANWEB_END in (c.text or "")), None)
     metas = [m for m in body.iter("meta") if (m.get("name") or "").lower() in ("contentstart", "contentend")]
-    begins_m = [m for m in metas if m.get("name").lower() == "contentstart"]
-    ends_m = [m for m in metas if m.get("name").lower() == "contentend"]
-    for begins, ends in ((begins_c, ends_c), (begins_m, ends_m)):
-        if not begins:
+    begin_m = next((m for m in metas if m.get("name").lower() == "contentstart"), None)
+    end_m = next((m for m in reversed(metas) if m.get("name").lower() == "contentend"), None)
+    # Comment markers become placeholder elements, so that all comments can be stripped
+    # (keeping their tails) and the walk needs no comment events.
+    if begin_c is not None:
+        begin_c = _placeholder(begin_c)
+    if end_c is not None:
+        end_c = _placeholder(end_c)
+    etree.strip_tags(body, etree.Comment)
+    for begin, end in ((begin_c, end_c), (begin_m, end_m)):
+        if begin is None:
             continue
-        begin = begins[0]
-        end = ends[-1] if ends else None
         ancestor = _common_ancestor(begin, end) if end is not None else begin.getparent()
         if ancestor is None:
             continue
-        _remove_chrome(ancestor, keep_self=True)
+        _remove_chrome(ancestor)
         if begin.getparent() is None or (end is not None and end.getparent() is None):
             continue  # a marker sat inside removed chrome
         lines = _filter_lines(_lines([(ancestor, begin, end)]))
         if lines:
             return ancestor, lines
     return None
+
+
+def _placeholder(comment: etree._Element) -> etree._Element:
+    marker = etree.Element("rectrack-marker")
+    comment.addprevious(marker)
+    _drop(comment)  # its tail moves onto the marker
+    return marker
 
 
 def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element | None:
@@ -499,21 +535,26 @@ def _outermost_with_text(group: list[etree._Element]) -> list[etree._Element]:
 
 
 def _weight(text: str) -> int:
-    """Roughly the number of CJK characters (3 bytes each in UTF-8)."""
-    return (len(text.encode("utf-8")) - len(text)) // 2
+    """The number of non-ASCII characters: roughly the CJK text."""
+    return len(text) - len(text.encode("ascii", "ignore"))
 
 
 def _score(el: etree._Element) -> int:
-    """Non-link CJK weight of an element."""
-    total = _weight(_string(el))
-    if total <= 0:
-        return 0
-    return total - _weight("".join(_LINK_TEXT_XPATH(el)))
+    """Non-link CJK weight of an element (cached per extraction: chrome removal only
+    takes small pieces away, so a slightly stale score does not matter)."""
+    cache = _local.__dict__.setdefault("scores", {})
+    score = cache.get(el)
+    if score is None:
+        score = _weight(_string(el))
+        if score > 0:
+            score -= _weight("".join(_LINK_TEXT_XPATH(el)))
+        cache[el] = score
+    return score
 
 
 def _descend(node: etree._Element) -> etree._Element:
+    total = _score(node)
     for _ in range(4096):
-        total = _score(node)
         if total <= 0:
             return node
         best, best_score = None, 0
@@ -523,30 +564,45 @@ def _descend(node: etree._Element) -> etree._Element:
             s = _score(child)
             if s > best_score:
                 best, best_score = child, s
-        if best is None or best_score < 0.75 * total or not _HAS_BLOCK_CHILD(best):
+        if best is None or best_score < 0.75 * total or not _has_block_child(best):
             return node
-        node = best
+        node, total = best, best_score
     return node
+
+
+def _has_block_child(el: etree._Element) -> bool:
+    """Whether ``el`` holds more than one paragraph (block descendants or <br>)."""
+    for child in el.iter(*_CONTAINER_CHILD_TAGS):
+        if child is not el:
+            return True
+    return False
 
 
 def _remove_chrome(container: etree._Element, keep_self: bool = False) -> None:
     """Remove chrome elements (by tag, or by class/id when short) inside ``container``."""
-    total = _score(container)
+    total = -1  # computed on first need
+
+    def dominant(score: int) -> bool:
+        nonlocal total
+        if total < 0:
+            total = _score(container)
+        return bool(total) and score >= 0.5 * total
+
     for el in list(container.iter(*_CHROME_TAGS)):
         if el is container or el.getparent() is None:
             continue
-        if total and _score(el) >= 0.5 * total:
+        if dominant(_score(el)):
             continue  # a template that wraps the page in <form> or <header>
         _drop(el)
-    for el in _CLASSED_XPATH(container):
+    for el in _classed(container):
         if el is container or el.getparent() is None:
             continue
-        cls = el.get("class") or ""
-        el_id = el.get("id") or ""
-        if not (_CHROME_CLASS_RE.search(cls) or (el_id and _CHROME_CLASS_RE.search(el_id))):
+        cls = el.get("class")
+        el_id = el.get("id")
+        if not ((cls and _CHROME_CLASS_RE.search(cls)) or (el_id and _CHROME_CLASS_RE.search(el_id))):
             continue
         s = _score(el)
-        if s > _CHROME_MAX_CJK or (total and s >= 0.5 * total):
+        if s > _CHROME_MAX_CJK or dominant(s):
             continue
         _drop(el)
 
@@ -576,29 +632,98 @@ Region = tuple[etree._Element, "etree._Element | None", "etree._Element | None"]
 def _lines(regions: list[Region]) -> list[str]:
     parts: list[str] = []
     for el, begin, end in regions:
-        _walk(el, begin, end, parts)
+        etree.strip_tags(el, *_INLINE_TAGS)
+        if begin is None:
+            _walk_all(el, parts)
+        elif end is not None and begin.getparent() is el and end.getparent() is el:
+            # markers are siblings (the usual Hanweb layout): walk what lies between
+            if begin.tail:
+                parts.append(begin.tail)
+            for sibling in begin.itersiblings():
+                if sibling is end:
+                    break
+                _walk_all(sibling, parts, include_self=True)
+        else:
+            _walk_between(el, begin, end, parts)
         parts.append(_LINE_SEP)
-    text = "".join(parts)
-    text = _CJK_BREAK_RE.sub("", text)
-    text = _WS_RE.sub(" ", text)
+    return _split_lines("".join(parts))
+
+
+def _split_lines(text: str) -> list[str]:
+    """Normalise whitespace and split at the line separators.
+
+    Written around str methods and regexes that start with a literal: a regex pass
+    that has to try every position costs ~15 ns per character.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" in text:
+        if _NL_AFTER_SPACE_RE.search(text):  # rare: spaces before a source line break
+            text = _CJK_BREAK_SLOW_RE.sub("", text)
+        text = _CJK_BREAK_RE.sub("", text)
+    for ch in _ZERO_WIDTH:  # the common ones; rarer format characters stay
+        if ch in text:
+            text = text.replace(ch, "")
+    text = " ".join(text.split())  # str.split() knows U+3000, nbsp and all Unicode spaces
     return [line for line in (piece.strip() for piece in text.split(_LINE_SEP)) if line]
 
 
-def _walk(root: etree._Element, begin: etree._Element | None, end: etree._Element | None,
-          parts: list[str]) -> None:
+def _walk_all(root: etree._Element, parts: list[str], include_self: bool = False) -> None:
+    """Append the text of ``root`` with line separators (``\\x00``) at block boundaries.
+
+    Comments are stripped beforehand (their tails kept), so start/end events suffice.
+    """
     append = parts.append
-    active = begin is None
     block, cell = _BLOCK_TAGS, _CELL_TAGS
-    for event, el in etree.iterwalk(root, events=("start", "end", "comment")):
-        tag = el.tag
-        if event == "comment" or not isinstance(tag, str):
-            if el is begin:
-                active = True
-            elif el is end:
-                active = False
-            if active and el.tail and el is not root:
-                append(el.tail)
+    sep = _LINE_SEP
+    if include_self:
+        tag = root.tag
+        if tag in block:
+            append(sep)
+        elif tag in cell:
+            append(" ")
+    if root.text:
+        append(root.text)
+    if len(root):
+        for event, el in etree.iterwalk(root, events=("start", "end")):
+            if el is root:
+                continue
+            tag = el.tag
+            if event == "start":
+                if tag in block:
+                    append(sep)
+                elif tag in cell:
+                    append(" ")
+                text = el.text
+                if text:
+                    append(text)
+            else:
+                if tag in block:
+                    append(sep)
+                elif tag in cell:
+                    append(" ")
+                tail = el.tail
+                if tail:
+                    append(tail)
+    if include_self:
+        if tag in block:
+            append(sep)
+        elif tag in cell:
+            append(" ")
+        if root.tail:
+            append(root.tail)
+
+
+def _walk_between(root: etree._Element, begin: etree._Element, end: etree._Element | None,
+                  parts: list[str]) -> None:
+    """Like :func:`_walk_all`, keeping only what lies between two marker elements."""
+    append = parts.append
+    active = False
+    block, cell = _BLOCK_TAGS, _CELL_TAGS
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if el is root:
             continue
+        tag = el.tag
         if event == "start":
             if el is begin:
                 active = True
@@ -612,9 +737,7 @@ def _walk(root: etree._Element, begin: etree._Element | None, end: etree._Elemen
                 append(" ")
             if el.text:
                 append(el.text)
-        else:
-            if not active or el is root:
-                continue
+        elif active:
             if tag in block:
                 append(_LINE_SEP)
             elif tag in cell:
@@ -641,16 +764,17 @@ def _clean_line(line: str) -> str:
     n = len(line)
     if not n:
         return ""
-    if n > 300:
-        return line
+    if n > 300 or (n > 80 and "。" in line):
+        return line  # a sentence of the notice
     if n <= 60 and _TOKEN_LINE_RE.match(line):
         return ""
     m = _ANCHORED_RULES_RE.match(line)
     if m and n <= _ANCHORED_CAPS[m.lastgroup] and (m.lastgroup != "meta" or "。" not in line):
         return ""
-    m = _CONTAINS_RULES_RE.search(line)
-    if m and n <= _CONTAINS_CAPS[m.lastgroup]:
-        return ""
+    if n <= _CONTAINS_MAX and "。" not in line:
+        m = _CONTAINS_RULES_RE.search(line)
+        if m and n <= _CONTAINS_CAPS[m.lastgroup]:
+            return ""
     if "承办" in line and n <= 160 and _SPONSOR_LINE_RE.match(line):
         return ""
     return line
@@ -659,7 +783,7 @@ def _clean_line(line: str) -> str:
 def _clean_inline(text: str | None) -> str:
     if not text:
         return ""
-    return _WS_RE.sub(" ", _CJK_BREAK_RE.sub("", text)).strip()
+    return " ".join(_split_lines(text.replace(_LINE_SEP, "")))
 
 
 # =========================================================================== title
@@ -681,7 +805,10 @@ def _headline_candidates(elements: list[etree._Element]) -> list[Headline]:
     out: list[Headline] = []
     seen: set[str] = set()
     for el in elements:
-        text = _clean_inline(_string(el))
+        raw = _string(el)
+        if len(raw) > 400:
+            continue
+        text = _clean_inline(raw)
         if not (4 <= len(text) <= 200) or text in seen:
             continue
         seen.add(text)
@@ -805,7 +932,7 @@ def _url_date(url: str | None) -> date | None:
 # =========================================================================== attachments
 
 
-def _attachments(root: etree._Element, base: str | None) -> list[str]:
+def _attachments(root: etree._Element, base: str | None, html: str) -> list[str]:
     found: list[str] = []
     seen: set[str] = set()
 
@@ -821,26 +948,25 @@ def _attachments(root: etree._Element, base: str | None) -> list[str]:
             seen.add(resolved)
             found.append(resolved)
 
-    for el in _ATTACHMENT_XPATH(root):
+    for el in root.iter("a", "area", "iframe", "frame", "embed", "object"):
         tag = el.tag
         if tag == "a":
-            href = el.get("href")
-            text = el.text
-            if href and not _ATTACHMENT_HINT_RE.search(href):
-                text = _string(el).strip()  # only read when the href gives no hint
-            add(href, el, text)
+            # the link text counts when it names a file ("整改方案.pdf"); direct text only
+            add(el.get("href"), el, el.text if len(el) == 0 else None)
             add(el.get("data-href"), el)
             add(el.get("data-url"), el)
         elif tag == "area":
             add(el.get("href"), el)
-        elif tag in ("iframe", "frame", "embed"):
-            add(el.get("src"), el)
         elif tag == "object":
             add(el.get("data"), el)
-        onclick = el.get("onclick")
-        if onclick and _ATTACHMENT_HINT_RE.search(onclick):
-            for _, quoted in _QUOTED_RE.findall(onclick):
-                add(quoted, el)
+        else:
+            add(el.get("src"), el)
+    if "onclick" in html or "ONCLICK" in html or "onClick" in html:
+        for onclick in _ONCLICK_XPATH(root):
+            if _ATTACHMENT_HINT_RE.search(onclick):
+                el = onclick.getparent()
+                for _, quoted in _QUOTED_RE.findall(onclick):
+                    add(quoted, el)
     return found
 
 

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from .dates import cn_int
+
 CN_NUM = "一二三四五六七八九十"
 
 
@@ -29,16 +31,18 @@ HEADING_KINDS = (Kind.SECTION, Kind.CATEGORY, Kind.ITEM, Kind.SUBITEM)
 SECTION_RE = re.compile(rf"^(?P<num>[{CN_NUM}]{{1,3}})\s*[、.,:]\s*(?P<text>.+)$")
 CATEGORY_RE = re.compile(rf"^\(\s*(?P<num>[{CN_NUM}]{{1,3}})\s*\)\s*[、.,:]?\s*(?P<text>.*)$")
 QUESTION_RE = re.compile(
-    r"^(?:(?P<pre>\d{1,3})\s*[.、:,]\s*)?(?P<label>问题\s*(?P<num>\d{1,3}))\s*[:.、,]?\s*(?P<text>.*)$"
+    rf"^(?:(?P<pre>\d{{1,3}})\s*[.、:,]\s*)?(?P<label>问题\s*(?P<num>\d{{1,3}}|[{CN_NUM}]{{1,3}}))\s*[:.、,]?\s*(?P<text>.*)$"
 )
-ITEM_RE = re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、:,](?![\d%])|\.(?=\d{4}年))\s*(?P<text>.+)$")
+#: An unnumbered problem label: ``问题:…``, ``存在问题:…``, ``反馈问题:…``.
+BARE_QUESTION_RE = re.compile(r"^(?:存在|反馈|巡视反馈|巡察反馈|具体)?问题(?:描述|表现)?\s*[::]\s*(?P<text>.+)$")
+ITEM_RE = re.compile(r"^(?P<num>\d{1,3})\s*(?:[.、:,)](?![\d%])|\.(?=\d{4}年))\s*(?P<text>.+)$")
 SUBITEM_RE = re.compile(r"^(?:\(\s*(?P<num>\d{1,2})\s*\)|(?P<circled>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]))\s*[、.,:]?\s*(?P<text>.+)$")
 #: ``关于“…”的问题`` / ``关于“…”问题的整改情况`` with no number in front.
 ABOUT_RE = re.compile(r"^关于\s*[“\"「『].+[”\"」』]\s*(?:的)?问题")
 
 _RECT_WORDS = (
     r"整改(?:落实)?(?:工作)?(?:进展|进度|完成)?情况|整改进展|整改进度|整改成效|整改结果|整改措施(?:及(?:成效|进展|情况))?"
-    r"|落实情况|进展情况|工作进展|推进情况|办理情况"
+    r"|整改举措|落实情况|进展情况|工作进展|推进情况|办理情况|目前进展|当前进展|整改落实举措"
 )
 #: A rectification marker at the start of a paragraph: ``整改情况:`` ``【整改进展】``.
 RECT_RE = re.compile(rf"^[【\[]?(?P<marker>{_RECT_WORDS})[】\]]?\s*[::]\s*(?P<text>.*)$|^【(?P<marker2>{_RECT_WORDS})】\s*(?P<text2>.*)$")
@@ -89,10 +93,14 @@ def classify(index: int, text: str) -> Line:
         return Line(index, text, Kind.RECT, body=(body or "").strip(), marker=marker)
     if _X_SHI.match(text):
         return Line(index, text, Kind.PLAIN, body=text)
+    if (bare := text.rstrip("。.;;")) in STATUS_WORDS:
+        return Line(index, text, Kind.STATUS, body=bare, status=STATUS_WORDS[bare])
     if m := QUESTION_RE.match(text):
         if m["text"] or m["pre"]:
             return Line(index, text, Kind.ITEM, label=re.sub(r"\s+", "", m["label"]),
-                        number=int(m["num"]), body=m["text"].strip())
+                        number=_cn_small(m["num"]), body=m["text"].strip())
+    if m := BARE_QUESTION_RE.match(text):
+        return Line(index, text, Kind.ITEM, body=m["text"].strip())
     if m := CATEGORY_RE.match(text):
         return Line(index, text, Kind.CATEGORY, label=m["num"], number=_cn_small(m["num"]), body=m["text"].strip())
     if m := SECTION_RE.match(text):
@@ -113,9 +121,7 @@ def classify(index: int, text: str) -> Line:
 
 
 def _cn_small(num: str) -> int | None:
-    """一..九十九 as int (enough for heading numbers)."""
-    from .dates import cn_int
-
+    """``3`` or ``三`` as int (heading numbers)."""
     return cn_int(num)
 
 

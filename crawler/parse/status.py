@@ -16,12 +16,13 @@ or a goal (督促…整改到位, 确保…到位, 力争…完成) is not a cla
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 # -- evidence phrases ------------------------------------------------------------------------
 _FINISH = r"(?:完成|完毕|到位|办结|销号|解决|清零)"
 WHOLE = [
-    r"(?:已|均已|现已|目前已|已经)?全部(?:完成|整改|办结|销号|到位|解决|清零|清退|追回|收回|退回|退还|清收|拆除|撤离|关停|拨付|归还|化解|纠正|处置|兑付|验收合格|入驻|交流|配备)",
+    r"全部(?:完成|整改|办结|销号|到位|解决|清零|清退|追回|收回|退回|退还|清收|拆除|撤离|关停|拨付|归还|化解|纠正|处置|兑付|验收合格|入驻|交流|配备)",
     r"(?:已|均已|现已|已经)(?:全部)?彻底(?:完成|整改|解决)",
     r"(?:已|均已|现已|已经)(?:全部)?完成(?:了)?[^。;,]{0,40}?(?:问题|事项)?(?:的)?整改(?!工作方案|方案|措施|计划|台账)",
     r"(?:整改|问题)(?:已|均已)(?:全部)?(?:完成|完毕|到位|销号)|(?:整改|问题)全部(?:完成|完毕|到位|销号)",
@@ -33,27 +34,27 @@ WHOLE = [
     r"(?:已|均已)(?:建成|竣工)(?:并)?(?:稳定|正常)?(?:投用|投入使用|通车|运行)|(?:建成|完工)[^。;]{0,6}?(?:正在|正常|稳定)运行|(?:建成|已)通车|已(?:正常)?通行|已投入使用|如期开学|已(?:正式)?(?:投用|投产)",
     r"(?:建设|工程|项目|施工|改造|修复)(?:已|均已|已经)(?:全部)?(?:完成|完工|竣工)",
     r"(?:整改|清退|退还|追缴|退缴|拨付|关停|拆除|追责|问责|纠正|处理|处置|配备|配齐|管控|销号|清理|清收|收回|追回|归还|补缴|兑付|安置|落实|撤离)到位(?![\u4e00-\u9fff]{0,2}(?:率|后))",
-    r"(?:已|均)?(?:验收销号|销号到位|整治销号)|通过(?:了)?[\u4e00-\u9fff]{0,6}验收销号",
+    r"验收销号|销号到位|整治销号|通过(?:了)?[\u4e00-\u9fff]{0,6}验收销号",
     r"配齐|(?:已|全部)(?:整改|纠正|清理)(?:到位|完成)?",
 ]
 DONE = [
     r"(?:已|均已|现已|已经)(?:完成|建成|完工|竣工|办结|化解|解决|整改|盘活|拆除|交付|落实|审核通过|通过|新增|办理|收回|追回|清退|清收|关停|消除|修复|启用)",
     r"已经?[\u4e00-\u9fff]{0,12}?(?:审核|审批|验收|审查)通过",
-    r"(?<![未不没])(?:完成|完工|竣工|建成)(?:了)?[\u4e00-\u9fff\d、]{0,30}?(?:建设|改造|工程|整改|施工|任务|办证|修复|延伸|签订|签约|验收|交付|搬迁|安置|清理|整治)",
-    r"\d+(?:个|项|处|起|件|户|套|家|座|条|名|宗)(?:[\u4e00-\u9fff]{0,8})(?:已|顺利)(?:完成|完工|竣工|建成|化解|办结|整改)",
-    r"(?<![未不没])(?:顺利)?(?:完工|竣工)",
+    r"(?:完成|完工|竣工|建成)(?:了)?[\u4e00-\u9fff\d、]{0,30}?(?:建设|改造|工程|整改|施工|任务|办证|修复|延伸|签订|签约|验收|交付|搬迁|安置|清理|整治)",
+    r"(?:个|项|处|起|件|户|套|家|座|条|名|宗)(?:[\u4e00-\u9fff]{0,8})(?:已|顺利)(?:完成|完工|竣工|建成|化解|办结|整改)",
+    r"完工|竣工",
     r"实现通水|已复工",
-    r"(?<![将要需])(?<!计划)(?<!争取)(?<!力争)(?<!确保)整改完成",
+    r"整改完成",
 ]
 PENDING = [
     r"正(?:在|加紧|加快|有序|按|积极|抓紧|稳步|全力|逐步|陆续)(?!常|式|运行|使用|营业|开展的)(?![\u4e00-\u9fff]{0,1}运行)",
     r"(?:尚|仍|还)(?:未|没有|在|需|有)",
     r"待[\u4e00-\u9fff]{1,16}(?:后|完成|批复)",
-    r"(?<![\u4e00-\u9fff])待(?!遇)[\u4e00-\u9fff]",
+    r"待(?<![接对期看招款优虐善]待)(?!遇|人|客)[\u4e00-\u9fff]",
     r"(?:剩余|其余|另外|另有)[\u4e00-\u9fff\d]{0,10}?(?:正在|正|待|将|仍|未|纳入)|剩余\d+",
     r"下一步(?:将|要|还将)?|计划(?:于|在)?\d{4}年|计划[^。;,]{0,10}?将|将[^。;,]{0,12}?(?:彻底整改到位|整改到位|全部完成)|预计(?:于|在)?\d{4}年|预计[\u4e00-\u9fff]{0,6}(?:完成|建成|完工)",
     r"(?:力争|争取)[\u4e00-\u9fff\d年月底前,]{0,12}(?:完成|建成|完工|办结|实现|投用|开工|通车)",
-    r"(?:已|现已|目前已)?启动(?:了)?(?:建设|施工|实施|改造)|开工建设|推进中|整改中|持续推进中|分步推进|分批推进",
+    r"启动(?:了)?(?:建设|施工|实施|改造)|开工建设|推进中|整改中|持续推进中|分步推进|分批推进",
     r"将(?:于|在)?\d{4}年",
 ]
 PARTIAL = [
@@ -69,10 +70,6 @@ NOT_A_CLAIM = re.compile(
 LONG_TERM = re.compile(r"长效|常态化|持续巩固|巩固(?:整改)?成果|回头看|防止反弹|严防|举一反三")
 
 _CLAUSE_SPLIT = re.compile(r"[。;;!!??\n]|(?<=[\u4e00-\u9fff\d%)”])[,,](?=[\u4e00-\u9fff\d])")
-_WHOLE = [re.compile(p) for p in WHOLE]
-_DONE = [re.compile(p) for p in DONE]
-_PENDING = [re.compile(p) for p in PENDING]
-_PARTIAL = [re.compile(p) for p in PARTIAL]
 #: ``12起主办案件已化解6起``: a done count smaller than the total in the same sentence.
 _COUNT_RE = re.compile(r"(?P<n>\d+)(?P<u>个|项|处|起|件|户|套|家|座|条|名|宗|本|亩)(?P<mid>[^;;\n]{0,40}?)已[\u4e00-\u9fff]{0,6}?(?P<m>\d+)(?P=u)")
 _RATE_100 = re.compile(r"(?:完成|整改|交付|化解|办结|销号)率(?:为|达|达到)?\s*100%")
@@ -88,30 +85,28 @@ def classify_status(text: str, explicit: str | None = None) -> StatusResult:
     """Decide completed / partial / in_progress / unclear for one rectification text."""
     if explicit:
         return StatusResult(explicit, [f"explicit status line: {explicit}"])
+    spans = _clause_spans(text)
+    starts = [a for a, _ in spans]
+    hits = {name: _hits(patterns, text, starts, spans, veto=name in ("whole", "done"))
+            for name, patterns in _FAMILIES.items()}
     whole: list[str] = []
     done: list[str] = []
     pending: list[str] = []
-    partial: list[str] = []
-    for m in _COUNT_RE.finditer(text):
-        if int(m["m"]) < int(m["n"]):
-            partial.append(_snip(m.group(0)))
-    for clause in _clauses(text):
+    partial = [_snip(m.group(0)) for m in _COUNT_RE.finditer(text) if int(m["m"]) < int(m["n"])]
+    for i in sorted(set().union(*hits.values())):
+        clause = text[spans[i][0]:spans[i][1]]
         if LONG_TERM.search(clause) and not re.search(r"已|完成", clause):
             continue
-        claim_ok = not NOT_A_CLAIM.search(_before_claim(clause))
-        if any(p.search(clause) for p in _PARTIAL):
-            if not _RATE_100.search(clause):
-                partial.append(_snip(clause))
-                continue
-        if any(p.search(clause) for p in _PENDING) and not _is_result_clause(clause):
+        if i in hits["partial"] and not _RATE_100.search(clause):
+            partial.append(_snip(clause))
+        elif i in hits["pending"] and not _is_result_clause(clause):
             pending.append(_snip(clause))
+        elif NOT_A_CLAIM.search(_before_claim(clause)):
             continue
-        if claim_ok and any(p.search(clause) for p in _WHOLE):
+        elif i in hits["whole"]:
             whole.append(_snip(clause))
-        elif claim_ok and any(p.search(clause) for p in _DONE):
+        elif i in hits["done"]:
             done.append(_snip(clause))
-        elif re.search(r"完毕|验收销号", clause):
-            whole.append(_snip(clause))
     if partial:
         return StatusResult("partial", partial + pending + whole)
     if pending and (whole or done):
@@ -123,8 +118,83 @@ def classify_status(text: str, explicit: str | None = None) -> StatusResult:
     return StatusResult("unclear", [])
 
 
-def _clauses(text: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
+#: A result phrase right after one of these is negated or still to come (未完成, 将全部完成, 确保整改完成).
+_VETO_BEFORE = tuple("未不没无将要需") + ("计划", "争取", "力争", "确保")
+
+
+def _hits(patterns: list[re.Pattern[str]], text: str, starts: list[int], spans: list[tuple[int, int]],
+          veto: bool) -> set[int]:
+    """Indexes of the clauses in which any of ``patterns`` matches (one scan of the text per pattern)."""
+    found: set[int] = set()
+    for pattern in patterns:
+        pos = 0
+        while m := pattern.search(text, pos):
+            i = bisect_right(starts, m.start()) - 1
+            if veto and i >= 0 and text[max(spans[i][0], m.start() - 2):m.start()].endswith(_VETO_BEFORE):
+                pos = m.start() + 1  # a vetoed match must not hide a later one
+                continue
+            if i >= 0 and m.start() < spans[i][1]:
+                found.add(i)
+            pos = max(m.end(), m.start() + 1)
+    return found
+
+
+def _clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every non-empty clause."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*_CLAUSE_SPLIT.finditer(text), None]:
+        end = m.start() if m else len(text)
+        if text[pos:end].strip():
+            spans.append((pos, end))
+        pos = m.end() if m else end
+    return spans
+
+
+def _split_alternatives(pattern: str) -> list[str]:
+    """Top-level ``|`` alternatives of a pattern (parentheses, classes and escapes respected)."""
+    out, depth, in_class, escaped, cur = [], 0, False, False, []
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+_LEADING_GROUP = re.compile(r"^\(\?:([^()\[\]?*+{}\\]+)\)(?![?*{+])")
+
+
+def _literal_prefixed(family: list[str]) -> list[re.Pattern[str]]:
+    """Compile a family as one alternation whose every branch starts with a literal character.
+
+    Python's regex engine then skips ahead to the possible first characters; a branch that starts
+    with a group, a class or a lookaround makes it try every position (measured: ~30x slower).
+    """
+    out: list[str] = []
+    for pattern in family:
+        for alt in _split_alternatives(pattern):
+            m = _LEADING_GROUP.match(alt)
+            out.extend(lit + alt[m.end():] for lit in m[1].split("|")) if m else out.append(alt)
+    return [re.compile("|".join(out))]
+
+
+_FAMILIES = {name: _literal_prefixed(family) for name, family in
+             (("whole", WHOLE), ("done", DONE), ("pending", PENDING), ("partial", PARTIAL))}
 
 
 def _before_claim(clause: str) -> str:

@@ -58,3 +58,13 @@ def test_title_split_over_two_lines_and_unsigned_notice():
                    "1.问题。\n整改情况:正在推进。\n公开期限:2024年2月25日至3月15日。\n")
     assert r.title == "中共某某县委关于巡视整改进展情况的通报"
     assert r.published_on is None and r.issuer is None
+
+
+def test_two_span_period_month_only_dates_and_addressee_line():
+    r = parse_text("各乡镇党委,区直各单位:\n"
+                   "2023年4月7日至5月10日、5月20日至6月6日,省委第十巡视组对某县进行了巡视,现将整改情况通报如下:\n"
+                   "1.问题。\n整改情况:正在推进。\n")
+    assert (r.inspection.started_on, r.inspection.ended_on) == (date(2023, 4, 7), date(2023, 6, 6))
+    month_only = parse_text("2023年4月至6月,省委第十巡视组对某县进行了巡视,2023年7月反馈了巡视意见。\n1.问题。\n整改情况:正在推进。\n")
+    i = month_only.inspection
+    assert (i.started_on, i.ended_on, i.feedback_on) == (None, None, None)

@@ -136,3 +136,25 @@ def test_meeting_news_is_a_report_with_zero_issues_and_a_warning():
                    "会议强调,要坚决扛牢巡视整改政治责任。\n")
     assert r.issues == []
     assert any("no rectification issues" in w for w in r.warnings)
+
+
+def test_department_notice_with_bare_status_lines_and_chinese_question_numbers():
+    text = ("中共某某区文旅体局党组关于巡察整改进展情况的通报\n"
+            "2024年3月1日至4月30日,区委第二巡察组对区文旅体局党组开展了常规巡察,通报如下:\n"
+            "问题一:公务接待管理不规范。\n整改措施:修订接待制度。\n整改状态:完成\n"
+            "问题二:项目资金拨付滞后。\n整改举措:建立台账。\n阶段性完成\n"
+            "问题:固定资产账实不符。\n整改情况:正在开展清查。\n")
+    r = parse_text(text)
+    assert [(i.label, i.title, i.status) for i in r.issues] == [
+        ("问题一", "公务接待管理不规范。", "completed"),
+        ("问题二", "项目资金拨付滞后。", "partial"),
+        (None, "固定资产账实不符。", "in_progress"),
+    ]
+    assert r.inspection.inspector == "区委第二巡察组" and r.inspection.inspector_level == "county"
+
+
+def test_parenthesised_arabic_numbers_and_other_marker_words():
+    r = parse("1)食堂管理不规范。\n整改举措:制定管理办法。\n整改成效:问题已全部整改到位。\n"
+              "2)车辆管理混乱。\n目前进展:正在推进车辆处置。\n")
+    assert [(i.label, i.status) for i in r.issues] == [("1", "completed"), ("2", "in_progress")]
+    assert "制定管理办法" in r.issues[0].rectification and "已全部整改到位" in r.issues[0].rectification
