@@ -82,6 +82,8 @@ _BLOCK_TAGS = frozenset(
     "figcaption center main details summary title body html menu dir".split()
 )
 _CELL_TAGS = frozenset({"td", "th"})
+#: A table cell with at most this much text (and no nested table) is one cell of a row.
+_SMALL_CELL_CHARS = 300
 #: The heuristic only descends into these.
 _DESCEND_TAGS = frozenset(
     "div section article main td table tbody tr center font span form body blockquote ul ol li".split()
@@ -91,6 +93,11 @@ _TRUSTED_CLASSES = ("TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "pages_conte
 _TRUSTED_IDS = ("UCAP-CONTENT", "zoom")
 _GENERIC_CLASSES = ("article-content", "article_con", "content", "con", "detail", "main-txt")
 _GENERIC_IDS = ("content",)
+_CONTAINER_IDS = frozenset(_TRUSTED_IDS + _GENERIC_IDS)
+_CONTAINER_CLASS_RE = re.compile(
+    r"(?:^|\s)(?:TRS_Editor|trs_editor_view|TRS_UEDITOR|pages_content|article-content|article_con|content|con"
+    r"|detail|main-txt)(?:\s|$)"
+)
 
 _HANWEB_BEGIN = "ZJEG_RSS.content.begin"
 _HANWEB_END = "ZJEG_RSS.content.end"
@@ -117,6 +124,14 @@ _CHROME_CLASS_RE = re.compile(
     re.I,
 )
 _CHROME_MAX_CJK = 200
+_RELATED_HEADING_XPATH = etree.XPath(
+    ".//text()[starts-with(normalize-space(.), '相关链接') or starts-with(normalize-space(.), '相关文章')"
+    " or starts-with(normalize-space(.), '相关阅读') or starts-with(normalize-space(.), '相关新闻')"
+    " or starts-with(normalize-space(.), '相关稿件') or starts-with(normalize-space(.), '延伸阅读')"
+    " or starts-with(normalize-space(.), '推荐阅读') or starts-with(normalize-space(.), '【相关')]"
+)
+#: A related-links block has at most this much non-link text.
+_RELATED_MAX_CJK = 12
 
 _HEADLINE_CLASS_RE = re.compile(
     r"(?:^|\s)(?:title|article-title|article_title|arti_title|arti-title|art_title|art-title"
@@ -124,10 +139,6 @@ _HEADLINE_CLASS_RE = re.compile(
     r"|con_title|con-title|contenttitle|main-title|main_title|maintitle|tit|bt|biaoti|wzbt"
     r"|xxgk_title|headline|articletitle|doc-title|doc_title)(?:\s|$)",
     re.I,
-)
-_PRECEDING_HEADLINE_XPATH = etree.XPath(
-    "preceding::*[self::h1 or self::h2 or contains(@class,'tit') or contains(@id,'tit')"
-    " or contains(@class,'bt')][position() <= 4]"
 )
 
 # --------------------------------------------------------------------------- text
@@ -191,8 +202,13 @@ _SPONSOR_LINE_RE = re.compile(r"^[^，。；,;！？!?]{2,60}主办[\s|｜丨,�
 
 _DATE = r"((?:19|20)\d\d)\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})"
 _DATE_RE = re.compile(_DATE)
-_LABELED_DATE_RE = re.compile(r"(?:发布日期|发布时间|发表时间|发稿时间|更新时间|时间|日期)\s*[:：]?\s*" + _DATE)
-_LABELED_DATE_LOW_RE = re.compile(r"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*" + _DATE)
+_CN_DATE = r"([〇零○О0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+_LABELS = r"(?:发布日期|发布时间|发表时间|发稿时间|更新时间|时间|日期)\s*[:：]?\s*"
+_LOW_LABELS = r"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*"
+_LABELED_DATE_RE = re.compile(_LABELS + "(?:" + _DATE + "|" + _CN_DATE + ")")
+_LABELED_DATE_LOW_RE = re.compile(_LOW_LABELS + "(?:" + _DATE + "|" + _CN_DATE + ")")
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "О": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
 _URL_DATE_RES = (
     re.compile(r"/t((?:19|20)\d\d)(\d\d)(\d\d)_\d+"),
     re.compile(r"/art/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/art_"),
@@ -215,7 +231,7 @@ _SITEISH_RE = re.compile(
 # --------------------------------------------------------------------------- attachments
 
 _ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
-_ATTACHMENT_HINT_RE = re.compile(r"\.(?:pdf|docx?|wps|ofd)(?![a-z0-9])", re.I)
+_ATTACHMENT_HINT_RE = re.compile(r"\.(?:[pP][dD][fF]|[dD][oO][cC][xX]?|[wW][pP][sS]|[oO][fF][dD])(?![a-zA-Z0-9])")
 _FILE_PARAMS = frozenset(
     {"file", "filename", "fileurl", "file_url", "filepath", "path", "url", "src", "name",
      "downfile", "attachname", "attach", "fname", "realname"}
@@ -405,6 +421,9 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
     trusted: dict[int, list[etree._Element]] = {}
     generic: list[tuple[int, etree._Element]] = []
     for el in classed:
+        cls = el.get("class")
+        if not ((cls and _CONTAINER_CLASS_RE.search(cls)) or el.get("id") in _CONTAINER_IDS or el.tag == "article"):
+            continue
         rank = _trusted_rank(el)
         if rank is not None:
             trusted.setdefault(rank, []).append(el)
@@ -418,18 +437,15 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
         if chosen:
             for el in chosen:
                 _remove_chrome(el)
-            lines = _filter_lines(_lines([(el, None, None) for el in chosen]))
-            if lines or len(chosen) > 0:
-                return chosen[0], lines
+            return chosen[0], _filter_lines(_lines([(el, None, None) for el in chosen]))
 
-    _remove_chrome(body, keep_self=True)
+    # Heuristic.  Chrome is removed from the pick afterwards, not from the whole page
+    # first: nav/header/footer are never descended into and are small next to a notice.
     pick = _descend(body)
     if generic:
         pick_score = _score(pick)
         best, best_key = None, None
         for rank, el in generic:
-            if el.getparent() is None and el is not body:
-                continue  # removed as chrome
             s = _score(el)
             if s <= 0 or s < 0.5 * pick_score:
                 continue
@@ -438,8 +454,7 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
                 best, best_key = el, key
         if best is not None:
             pick = _descend(best)
-    if pick is not body:
-        _remove_chrome(pick)
+    _remove_chrome(pick)
     return pick, _filter_lines(_lines([(pick, None, None)]))
 
 
@@ -523,15 +538,20 @@ def _outermost_with_text(group: list[etree._Element]) -> list[etree._Element]:
     """Non-nested members of ``group`` that hold text, in document order."""
     members = set(group)
     outer = [el for el in group if not any(a in members for a in el.iterancestors())]
-    scored = []
-    for el in outer:
-        text = _string(el)
-        if text and not text.isspace():
-            scored.append((el, _weight(text)))
+    if len(outer) == 1:
+        return outer if _has_text(outer[0]) else []
+    scored = [(el, _score(el)) for el in outer if _has_text(el)]
     if not scored:
         return []
     top = max(s for _, s in scored)
     return [el for el, s in scored if s >= 0.2 * top]
+
+
+def _has_text(el: etree._Element) -> bool:
+    for text in el.itertext():
+        if not text.isspace():
+            return True
+    return False
 
 
 def _weight(text: str) -> int:
@@ -578,8 +598,8 @@ def _has_block_child(el: etree._Element) -> bool:
     return False
 
 
-def _remove_chrome(container: etree._Element, keep_self: bool = False) -> None:
-    """Remove chrome elements (by tag, or by class/id when short) inside ``container``."""
+def _remove_chrome(container: etree._Element) -> None:
+    """Remove chrome elements (by tag, by class/id when short, related-link blocks)."""
     total = -1  # computed on first need
 
     def dominant(score: int) -> bool:
@@ -604,6 +624,22 @@ def _remove_chrome(container: etree._Element, keep_self: bool = False) -> None:
         s = _score(el)
         if s > _CHROME_MAX_CJK or dominant(s):
             continue
+        _drop(el)
+    for heading in _RELATED_HEADING_XPATH(container):
+        _drop_link_block(heading.getparent(), container)
+
+
+def _drop_link_block(el: etree._Element | None, container: etree._Element) -> None:
+    """Drop the block holding a "相关链接" heading and its links: climb from the heading
+    while the enclosing element adds no text besides links."""
+    if el is None or el is container or _score(el) > _RELATED_MAX_CJK:
+        return  # a sentence that merely starts with 相关文章… is content
+    while True:
+        parent = el.getparent()
+        if parent is None or parent is container or _score(parent) > _RELATED_MAX_CJK:
+            break
+        el = parent
+    if el.getparent() is not None:
         _drop(el)
 
 
@@ -672,46 +708,89 @@ def _walk_all(root: etree._Element, parts: list[str], include_self: bool = False
     """Append the text of ``root`` with line separators (``\\x00``) at block boundaries.
 
     Comments are stripped beforehand (their tails kept), so start/end events suffice.
+    Childless children, the bulk of a notice body, take a fast path without iterwalk.
     """
     append = parts.append
     block, cell = _BLOCK_TAGS, _CELL_TAGS
     sep = _LINE_SEP
-    if include_self:
-        tag = root.tag
-        if tag in block:
-            append(sep)
-        elif tag in cell:
-            append(" ")
-    if root.text:
-        append(root.text)
-    if len(root):
-        for event, el in etree.iterwalk(root, events=("start", "end")):
-            if el is root:
-                continue
-            tag = el.tag
-            if event == "start":
-                if tag in block:
-                    append(sep)
-                elif tag in cell:
-                    append(" ")
-                text = el.text
-                if text:
-                    append(text)
-            else:
-                if tag in block:
-                    append(sep)
-                elif tag in cell:
-                    append(" ")
-                tail = el.tail
-                if tail:
-                    append(tail)
+    tag = root.tag
     if include_self:
         if tag in block:
             append(sep)
         elif tag in cell:
             append(" ")
-        if root.tail:
-            append(root.tail)
+    text = root.text
+    if text:
+        append(text)
+    for child in root:
+        if len(child):
+            _walk_subtree(child, parts)
+            continue
+        ctag = child.tag
+        text = child.text
+        if ctag in block:
+            append(sep)
+            if text:
+                append(text)
+            append(sep)
+        elif ctag in cell:
+            append(" ")
+            if text:
+                append(text)
+            append(" ")
+        elif text:
+            append(text)
+        tail = child.tail
+        if tail and not (ctag in block and tail.isspace()):
+            append(tail)
+    if include_self:
+        if tag in block:
+            append(sep)
+        elif tag in cell:
+            append(" ")
+        tail = root.tail
+        if tail:
+            append(tail)
+
+
+def _walk_subtree(root: etree._Element, parts: list[str]) -> None:
+    """The general case of :func:`_walk_all`: ``root`` itself, its subtree and its tail.
+
+    Inside a small table cell (no nested table, short text) blocks do not break the
+    line, so a row of ``<td><p>…</p></td>`` cells stays one line, cells joined by spaces.
+    """
+    append = parts.append
+    block, cell = _BLOCK_TAGS, _CELL_TAGS
+    sep = _LINE_SEP
+    flat: etree._Element | None = None  # the small cell being flattened
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag in cell:
+                append(" ")
+                if flat is None and len(el) and _is_small_cell(el):
+                    flat = el
+            elif tag in block:
+                append(" " if flat is not None else sep)
+            text = el.text
+            if text:
+                append(text)
+        else:
+            if tag in cell:
+                append(" ")
+                if el is flat:
+                    flat = None
+            elif tag in block:
+                append(" " if flat is not None else sep)
+            tail = el.tail
+            if tail:
+                append(tail)
+
+
+def _is_small_cell(cell: etree._Element) -> bool:
+    for _ in cell.iter("table"):
+        return False
+    return len(_string(cell)) <= _SMALL_CELL_CHARS
 
 
 def _walk_between(root: etree._Element, begin: etree._Element, end: etree._Element | None,
@@ -757,15 +836,18 @@ def _filter_lines(lines: list[str]) -> list[str]:
 
 def _clean_line(line: str) -> str:
     """The line without chrome, or "" when the whole line is chrome."""
+    n = len(line)
+    if n > 80 and "。" in line and "扫一扫" not in line:
+        return line  # a sentence of the notice: the common case, decided fast
     if "扫一扫" in line or "扫描二维码" in line:
         line = _SCAN_PHRASE_RE.sub("", _SHARE_PHRASE_RE.sub("", line)).strip()
-    if "大" in line and "小" in line and ("字体" in line or "字号" in line or "文字" in line):
+    if n <= 200 and "大" in line and "小" in line and ("字体" in line or "字号" in line or "文字" in line):
         line = _WS_RE.sub(" ", _FONT_SIZE_RE.sub(" ", line)).strip()
     n = len(line)
     if not n:
         return ""
     if n > 300 or (n > 80 and "。" in line):
-        return line  # a sentence of the notice
+        return line
     if n <= 60 and _TOKEN_LINE_RE.match(line):
         return ""
     m = _ANCHORED_RULES_RE.match(line)
@@ -789,22 +871,24 @@ def _clean_inline(text: str | None) -> str:
 # =========================================================================== title
 
 
-#: A headline candidate: (text, strong); strong means h1 or a title-like class/id.
-Headline = tuple[str, bool]
+#: A headline candidate: (text, strong, sourceline); strong means h1 or a title-like class/id.
+Headline = tuple[str, bool, int]
 
 
 def _is_headline_el(el: etree._Element) -> bool:
     cls = el.get("class")
-    if cls and ("tit" in cls or "bt" in cls or "headline" in cls):
+    if cls and ("title" in cls or _HEADLINE_CLASS_RE.search(cls)):
         return True
     el_id = el.get("id")
-    return bool(el_id and ("tit" in el_id or el_id == "bt"))
+    return bool(el_id and ("title" in el_id or _HEADLINE_CLASS_RE.search(el_id)))
 
 
 def _headline_candidates(elements: list[etree._Element]) -> list[Headline]:
     out: list[Headline] = []
     seen: set[str] = set()
     for el in elements:
+        if len(el) > 8:
+            continue  # a block with many children is not a headline
         raw = _string(el)
         if len(raw) > 400:
             continue
@@ -817,29 +901,34 @@ def _headline_candidates(elements: list[etree._Element]) -> list[Headline]:
             or bool(_HEADLINE_CLASS_RE.search(el.get("class") or ""))
             or bool(_HEADLINE_CLASS_RE.search(el.get("id") or ""))
         )
-        out.append((text, strong))
+        out.append((text, strong, el.sourceline or 0))
     return out
 
 
 def _headline(container: etree._Element | None, page_headlines: list[Headline],
               page_title: str | None) -> str | None:
+    """An h1 in the body, else the page headline matching <title>, else the nearest
+    strong headline above the body (by source line), else the first strong one."""
     candidates: list[Headline] = []
-    if container is not None and container.getparent() is not None:
-        # an h1 inside the body, then the nearest headlines before it, then the page's
+    ordered = page_headlines
+    if container is not None:
         candidates += _headline_candidates(list(container.iter("h1")))
-        candidates += _headline_candidates(list(reversed(_PRECEDING_HEADLINE_XPATH(container))))
-    candidates += page_headlines
+        line = container.sourceline
+        if line:
+            above = sorted((h for h in page_headlines if h[2] <= line), key=lambda h: -h[2])
+            ordered = above + [h for h in page_headlines if h[2] > line]
+    candidates += ordered
     if not candidates:
         return None
     raw_title = _clean_inline(page_title)
     if raw_title:
         related = [
-            text for text, _ in candidates
+            text for text, _, _ in candidates
             if (text in raw_title or (len(raw_title) >= 4 and raw_title in text)) and not _SITEISH_RE.search(text)
         ]
         if related:
             return max(related, key=len)
-    for text, strong in candidates:
+    for text, strong, _ in candidates:
         if strong and len(text) >= 6 and not _SITEISH_RE.search(text):
             return text
     return None
@@ -870,6 +959,25 @@ def _make_date(y: str, m: str, d: str) -> date | None:
     return value if 1990 <= value.year <= 2100 else None
 
 
+def _cn_number(text: str) -> int:
+    """一 … 九, 十, 十一 … 三十一."""
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _labeled_date(m: re.Match[str]) -> date | None:
+    g = m.groups()
+    if g[0] is not None:
+        return _make_date(g[0], g[1], g[2])
+    try:
+        year = "".join(str(_CN_DIGITS[ch]) for ch in g[3])
+        return _make_date(year, str(_cn_number(g[4])), str(_cn_number(g[5])))
+    except (KeyError, ValueError):
+        return None
+
+
 def _meta_date(metas: dict[str, str]) -> date | None:
     for name in _META_DATE_NAMES:
         content = metas.get(name)
@@ -894,7 +1002,7 @@ def _text_date(text: str, title: str | None) -> date | None:
     for pattern in (_LABELED_DATE_RE, _LABELED_DATE_LOW_RE):
         first = None
         for m in pattern.finditer(text):
-            value = _make_date(*m.groups())
+            value = _labeled_date(m)
             if value is None:
                 continue
             if anchor < 0 or m.start() >= anchor:
@@ -933,6 +1041,8 @@ def _url_date(url: str | None) -> date | None:
 
 
 def _attachments(root: etree._Element, base: str | None, html: str) -> list[str]:
+    if not _ATTACHMENT_HINT_RE.search(html):  # one fast scan (the pattern starts with a literal)
+        return []
     found: list[str] = []
     seen: set[str] = set()
 

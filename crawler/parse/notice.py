@@ -17,12 +17,14 @@ from .subissues import split_sub_issues
 from .text import paragraphs as split_paragraphs
 from .units import resolve_unit
 
-#: Site chrome that survives text extraction (share widgets, footers, print links).
+#: Site chrome that survives text extraction (share widgets, footers, print links): anywhere in a
+#: short line, or at its start. Every branch starts with a literal so that the scan is fast.
 BOILERPLATE_RE = re.compile(
-    r"扫一扫|分享至朋友圈|分享到[::]?|打印本页|关闭窗口|【打印】|【关闭】|字体[::]?\s*[【\[]?\s*大\s*中\s*小|字号[::]?\s*[【\[]"
-    r"|网站标识码|ICP备|公网安备|版权所有|主办单位|承办单位|^主办[::]|^承办[::]|技术支持[::]|"
-    r"[\u4e00-\u9fff()()]{2,30}主办[\u4e00-\u9fff()()]{2,40}承办|^当前位置|^您现在的位置|^上一篇|^下一篇|浏览次数|访问量[::]"
+    r"扫一扫|分享至朋友圈|分享到|打印本页|关闭窗口|【打印】|【关闭】|字体[::]?\s*[【\[]?\s*大\s*中\s*小|字号[::]?\s*[【\[]"
+    r"|网站标识码|ICP备|公网安备|版权所有|主办单位|承办单位|技术支持[::]|浏览次数|访问量[::]"
+    r"|主办[\u4e00-\u9fff()()]{2,40}承办"
 )
+BOILERPLATE_START_RE = re.compile(r"主办[::]|承办[::]|当前位置|您现在的位置|上一篇|下一篇")
 _REPEAT_MIN_LEN = 30
 
 
@@ -58,7 +60,7 @@ def _clean(paras: list[str], warnings: list[str]) -> list[str]:
     kept: list[str] = []
     dropped_boiler = 0
     for p in paras:
-        if len(p) < 120 and BOILERPLATE_RE.search(p):
+        if len(p) < 120 and (BOILERPLATE_START_RE.match(p) or BOILERPLATE_RE.search(p)):
             dropped_boiler += 1
         else:
             kept.append(p)

@@ -69,7 +69,8 @@ NOT_A_CLAIM = re.compile(
 #: Long-term follow-up, not pending work.
 LONG_TERM = re.compile(r"长效|常态化|持续巩固|巩固(?:整改)?成果|回头看|防止反弹|严防|举一反三")
 
-_CLAUSE_SPLIT = re.compile(r"[。;;!!??\n]|(?<=[\u4e00-\u9fff\d%)”])[,,](?=[\u4e00-\u9fff\d])")
+#: Clause ends: sentence punctuation or a comma, but not a thousands separator (``1,200``).
+_CLAUSE_END = re.compile(r"[。;;!!??\n,,](?!(?<=\d,)\d{3}(?!\d))")
 #: ``12起主办案件已化解6起``: a done count smaller than the total in the same sentence.
 _COUNT_RE = re.compile(r"(?P<n>\d+)(?P<u>个|项|处|起|件|户|套|家|座|条|名|宗|本|亩)(?P<mid>[^;;\n]{0,40}?)已[\u4e00-\u9fff]{0,6}?(?P<m>\d+)(?P=u)")
 _RATE_100 = re.compile(r"(?:完成|整改|交付|化解|办结|销号)率(?:为|达|达到)?\s*100%")
@@ -92,7 +93,7 @@ def classify_status(text: str, explicit: str | None = None) -> StatusResult:
     whole: list[str] = []
     done: list[str] = []
     pending: list[str] = []
-    partial = [_snip(m.group(0)) for m in _COUNT_RE.finditer(text) if int(m["m"]) < int(m["n"])]
+    partial = [_snip(m.group(0)) for m in _COUNT_RE.finditer(text) if int(m["m"]) < int(m["n"])] if "已" in text else []
     for i in sorted(set().union(*hits.values())):
         clause = text[spans[i][0]:spans[i][1]]
         if LONG_TERM.search(clause) and not re.search(r"已|完成", clause):
@@ -143,7 +144,7 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every non-empty clause."""
     spans: list[tuple[int, int]] = []
     pos = 0
-    for m in [*_CLAUSE_SPLIT.finditer(text), None]:
+    for m in [*_CLAUSE_END.finditer(text), None]:
         end = m.start() if m else len(text)
         if text[pos:end].strip():
             spans.append((pos, end))

@@ -34,7 +34,9 @@ class RawSub:
 
 def split_sub_issues(text: str) -> tuple[str, list[RawSub]]:
     """Return the parent's own text (sub-items removed) and the sub-items in order."""
-    starts = [m for m in SUB_LABEL_RE.finditer(text)]
+    if "-" not in text:  # cheap guard: most rectifications carry no ``1-2,`` items
+        return text, []
+    starts = list(SUB_LABEL_RE.finditer(text))
     items: list[tuple[int, int, re.Match[str]]] = []
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)

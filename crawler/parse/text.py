@@ -19,16 +19,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def normalize(text: str) -> str:
     """NFKC, unify line breaks, drop zero-width and control characters."""
     text = _ZERO_WIDTH.sub("", text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    if not unicodedata.is_normalized("NFKC", text):
+        # most lines of a notice are already NFKC: normalising only the others is ~5x faster
+        text = "\n".join(line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line)
+                         for line in text.split("\n"))
     return _CONTROL.sub("", text)
 
 
 def clean_line(line: str) -> str:
     """Collapse white space in one paragraph; no space is kept between Chinese characters."""
     line = _SPACES.sub(" ", line).strip()
-    return _SPACE_BETWEEN_CJK.sub("", line)
+    return _SPACE_BETWEEN_CJK.sub("", line) if " " in line else line
 
 
 def paragraphs(text: str) -> list[str]:
