@@ -9,28 +9,36 @@ How the body is found (first hit wins):
 1. Hanweb markers: the span between ``<!--ZJEG_RSS.content.begin-->`` and
    ``<!--ZJEG_RSS.content.end-->``, else between ``<meta name="ContentStart">`` and
    ``<meta name="ContentEnd">``.
-2. CMS containers: TRS ``div.TRS_Editor`` / ``.trs_editor_view`` / ``.TRS_UEDITOR``,
-   ``#UCAP-CONTENT``, ``.pages_content``; Hanweb ``#zoom``.  Trusted when they hold any
+2. CMS containers: TRS ``div.TRS_Editor`` / ``.trs_editor_view`` / ``.TRS_UEDITOR``, then
+   ``.pages_content``, ``#UCAP-CONTENT``; Hanweb ``#zoom``.  Trusted when they hold any
    text (a notice can be just ``详见附件``).
-3. Generic containers: ``.article-content``, ``.article_con``, ``.content``, ``.con``,
-   ``.detail``, ``.main-txt``, ``#content``, ``<article>``; accepted when they hold at
-   least half as much text as the heuristic's pick, then narrowed like the heuristic.
-4. Heuristic: from ``<body>`` (``nav``/``header``/``footer``/``aside``/small ``form``
-   and chrome widgets removed), descend into the child holding >= 75 % of the non-link
-   CJK text, as long as that child is itself a container (has block children or
-   ``<br>``), so a long paragraph never swallows its siblings.
+3. Heuristic: from ``<body>``, descend into the child holding >= 75 % of the non-link
+   text (title elements next to it not counted), as long as that child is itself a
+   container (has block children or ``<br>``), so a long paragraph never swallows its
+   siblings.  When the descent stops at a big but not dominant child, blocks whose every
+   line is chrome (footers, breadcrumbs …) are dropped and it descends again: next to a
+   short notice they would outweigh it.
+4. Generic containers (``.article-content``, ``.article_con``, ``.content``, ``.con``,
+   ``.detail``, ``.main-txt``, ``#content``, ``<article>``) replace the heuristic's pick
+   when they hold at least half as much text, and are narrowed the same way.
 
-Chrome inside the chosen body is removed twice: as elements (``<style>``/``<script>``
-everywhere; share, print, breadcrumb, footer widgets by class/id when short) and as whole
-lines (breadcrumbs, share prompts, print/close links, font-size switchers, previous/next
-links, footers, view counters, "released on/source" lines).  Line rules are anchored
-or need a short line, so a notice sentence that merely mentions e.g. 主办 is kept.
+Chrome inside the chosen body is removed as elements (``<style>``/``<script>`` etc.
+everywhere; ``nav``/``header``/``footer``/``aside``/small ``form``; share, print,
+breadcrumb, footer widgets by class/id when short; menus and related-link lists in
+heuristic picks) and as whole lines (breadcrumbs, share prompts, print/close links,
+font-size switchers, previous/next links, related-link headings, footers, view
+counters, "released on/source" lines).  Line rules are anchored or need a short line,
+so a notice sentence that merely mentions e.g. 主办 is kept.
 
 Text layout: block elements (p, div, br, li, tr, h1-h6, section, table …) end a line,
-inline elements join, table cells of a row are joined with a space; U+3000/nbsp
-indentation is stripped, whitespace runs become one space, and a source line break
-between two CJK characters disappears (CSS segment-break rule) instead of becoming a
-space.
+inline elements join, the cells of a table row are joined with a space (blocks inside a
+small cell too), ``<pre>`` keeps its line breaks; U+3000/nbsp indentation is stripped,
+whitespace runs become one space, and a source line break between two CJK characters
+disappears (CSS segment-break rule) instead of becoming a space.
+
+Speed: the walk and the line filter are written around C-level lxml calls, ``str``
+methods and regexes that start with a literal (a regex that must be tried at every
+position costs ~15 ns per character of CJK text).
 """
 
 from __future__ import annotations
@@ -38,8 +46,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice, takewhile
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
@@ -82,6 +92,13 @@ _BLOCK_TAGS = frozenset(
     "figcaption center main details summary title body html menu dir".split()
 )
 _CELL_TAGS = frozenset({"td", "th"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3"})
+#: A title element holds at most this much text.
+_HEADLINE_MAX_CJK = 100
+#: The heuristic descends into a child holding this share of its parent's text …
+_DESCEND_SHARE = 0.75
+#: … and retries without chrome blocks when it stopped at a child holding this much.
+_RETRY_SHARE = 0.35
 #: A table cell with at most this much text (and no nested table) is one cell of a row.
 _SMALL_CELL_CHARS = 300
 #: The heuristic only descends into these.
@@ -124,12 +141,22 @@ _CHROME_CLASS_RE = re.compile(
     re.I,
 )
 _CHROME_MAX_CJK = 200
-_RELATED_HEADING_XPATH = etree.XPath(
-    ".//text()[starts-with(normalize-space(.), '相关链接') or starts-with(normalize-space(.), '相关文章')"
-    " or starts-with(normalize-space(.), '相关阅读') or starts-with(normalize-space(.), '相关新闻')"
-    " or starts-with(normalize-space(.), '相关稿件') or starts-with(normalize-space(.), '延伸阅读')"
-    " or starts-with(normalize-space(.), '推荐阅读') or starts-with(normalize-space(.), '【相关')]"
+_CHROME_KEYWORD_RE = re.compile(
+    "位置|首页|上一|下一|上篇|下篇|相关|延伸阅读|推荐阅读|分享|扫一扫|打印|关闭|字体|字号|主办|承办|协办|主管|技术支持"
+    "|维护|标识码|识别码|ICP|公网安备|版权|opyright|Rights|浏览|访问|阅读|点击|发布|来源|时间|日期|作者|编辑"
+    "|网站地图|联系我们"
 )
+_RELATED_PREFIXES = (
+    "相关链接", "相关文章", "相关阅读", "相关新闻", "相关稿件", "相关信息", "延伸阅读", "推荐阅读", "【相关", "[相关",
+)
+#: Text nodes that could be chrome: short, or not a sentence, and not blank.
+_SHORT_TEXT_NODES_XPATH = etree.XPath(
+    ".//text()[string-length(.) <= 300][string-length(.) <= 80 or not(contains(., '。'))][normalize-space(.)]"
+)
+#: Blocks that can be menus or link lists.
+_LINK_LIST_TAGS = frozenset("div ul ol dl dd li p table tbody tr td section nav span center".split())
+#: When the CMS body is empty, a heuristic pick needs this much text to be taken.
+_MIN_FALLBACK_CJK = 200
 #: A related-links block has at most this much non-link text.
 _RELATED_MAX_CJK = 12
 
@@ -144,13 +171,15 @@ _HEADLINE_CLASS_RE = re.compile(
 # --------------------------------------------------------------------------- text
 
 _CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\uff01-\uffee\u2014-\u201f\u2026\u00b7"
-#: A source line break between two CJK characters is not a space (CSS segment-break rule).
+#: A source line break right after a CJK character and before another is not a space
+#: (the CSS segment-break rule; a space written before the break stays, as in browsers).
+#: The pattern starts with a literal, so the scan is fast.
 _CJK_BREAK_RE = re.compile(rf"\n(?<=[{_CJK}]\n)\s*(?=[{_CJK}])")
-_NL_AFTER_SPACE_RE = re.compile(r"\n(?<=[ \t\f\u3000\xa0]\n)")
-_CJK_BREAK_SLOW_RE = re.compile(rf"(?<=[{_CJK}])[ \t\f\u3000\xa0]+\n\s*(?=[{_CJK}])")
 _ZERO_WIDTH = ("\u200b", "\ufeff")
+_INVISIBLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
 _WS_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _LINE_SEP = "\x00"  # never in lxml text (XML forbids NUL)
+_PRE_BREAK = "\u2028"  # line breaks inside <pre>
 
 _SHARE_PHRASE_RE = re.compile(
     r"(?:打开微信\s*[，,]?\s*点击底部的?\s*[“\"]?发现[”\"]?\s*[，,]?\s*)?"
@@ -439,9 +468,7 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
                 _remove_chrome(el)
             return chosen[0], _filter_lines(_lines([(el, None, None) for el in chosen]))
 
-    # Heuristic.  Chrome is removed from the pick afterwards, not from the whole page
-    # first: nav/header/footer are never descended into and are small next to a notice.
-    pick = _descend(body)
+    pick = _heuristic(body)
     if generic:
         pick_score = _score(pick)
         best, best_key = None, None
@@ -453,9 +480,27 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
             if best_key is None or key > best_key:
                 best, best_key = el, key
         if best is not None:
-            pick = _descend(best)
+            pick = _heuristic(best)
     _remove_chrome(pick)
-    return pick, _filter_lines(_lines([(pick, None, None)]))
+    _remove_link_lists(pick)
+    lines = _filter_lines(_lines([(pick, None, None)]))
+    if trusted and sum(_weight(line) for line in lines) < _MIN_FALLBACK_CJK:
+        # The CMS body exists and is empty (the notice is an attachment): what the
+        # heuristic finds elsewhere on such a page is chrome.
+        return next(iter(trusted.values()))[0], []
+    return pick, lines
+
+
+def _heuristic(start: etree._Element) -> etree._Element:
+    """Descend from ``start``.  When the descent stops at a node whose largest child is
+    big but not dominant, chrome text (footers, breadcrumbs, "released on" lines …) may
+    be what outweighs a short notice: drop blocks whose every line is chrome, go again."""
+    pick, share = _descend(start)
+    if share >= _RETRY_SHARE:
+        _remove_text_chrome(pick)
+        _local.scores = {}
+        pick, _ = _descend(pick)
+    return pick
 
 
 def _marker_body(body: etree._Element) -> tuple[etree._Element, list[str]] | None:
@@ -500,11 +545,6 @@ def _common_ancestor(a: etree._Element, b: etree._Element) -> etree._Element | N
         if x in ancestors:
             return x
     return None
-
-
-def _class_tokens(el: etree._Element) -> list[str]:
-    cls = el.get("class")
-    return cls.split() if cls else []
 
 
 def _trusted_rank(el: etree._Element) -> int | None:
@@ -572,22 +612,34 @@ def _score(el: etree._Element) -> int:
     return score
 
 
-def _descend(node: etree._Element) -> etree._Element:
+def _descend(node: etree._Element) -> tuple[etree._Element, float]:
+    """Go down while one child holds >= 75 % of the text (headlines not counted: the
+    article's title sits next to its body, never in it).
+
+    Returns the node and the share of its largest child where the descent stopped.
+    """
     total = _score(node)
     for _ in range(4096):
         if total <= 0:
-            return node
-        best, best_score = None, 0
+            return node, 0.0
+        best, best_score, headlines = None, 0, 0
         for child in node:
-            if child.tag not in _DESCEND_TAGS:
+            tag = child.tag
+            if tag not in _DESCEND_TAGS:
+                if tag in _HEADING_TAGS:
+                    headlines += _score(child)
                 continue
             s = _score(child)
+            if s <= _HEADLINE_MAX_CJK and _is_headline_el(child):
+                headlines += s
+                continue
             if s > best_score:
                 best, best_score = child, s
-        if best is None or best_score < 0.75 * total or not _has_block_child(best):
-            return node
+        rest = total - headlines
+        if best is None or best_score < _DESCEND_SHARE * rest or not _has_block_child(best):
+            return node, (best_score / rest if rest > 0 else 0.0)
         node, total = best, best_score
-    return node
+    return node, 0.0
 
 
 def _has_block_child(el: etree._Element) -> bool:
@@ -599,7 +651,7 @@ def _has_block_child(el: etree._Element) -> bool:
 
 
 def _remove_chrome(container: etree._Element) -> None:
-    """Remove chrome elements (by tag, by class/id when short, related-link blocks)."""
+    """Remove chrome elements inside ``container``: by tag, and by class/id when short."""
     total = -1  # computed on first need
 
     def dominant(score: int) -> bool:
@@ -622,11 +674,65 @@ def _remove_chrome(container: etree._Element) -> None:
         if not ((cls and _CHROME_CLASS_RE.search(cls)) or (el_id and _CHROME_CLASS_RE.search(el_id))):
             continue
         s = _score(el)
-        if s > _CHROME_MAX_CJK or dominant(s):
+        if s > _CHROME_MAX_CJK or (s > 0 and dominant(s)):
             continue
         _drop(el)
-    for heading in _RELATED_HEADING_XPATH(container):
-        _drop_link_block(heading.getparent(), container)
+
+
+def _remove_text_chrome(root: etree._Element) -> None:
+    """Drop blocks whose every line is chrome by the line rules, and related-link blocks.
+
+    Only short text nodes that contain a chrome keyword are looked at (a Python loop:
+    an XPath with one contains() per keyword costs far more).
+    """
+    seen: set[etree._Element] = set()
+    for text in _SHORT_TEXT_NODES_XPATH(root):
+        if not _CHROME_KEYWORD_RE.search(text):
+            continue
+        el = text.getparent()
+        if el is not None and text.is_tail:
+            el = el.getparent()
+        if text.lstrip().startswith(_RELATED_PREFIXES):
+            _drop_link_block(el, root)
+            continue
+        while el is not None and el is not root and el.tag not in _BLOCK_TAGS and el.tag not in _CELL_TAGS:
+            el = el.getparent()
+        if el is None or el is root or el in seen:
+            continue
+        seen.add(el)
+        raw = _string(el)
+        if len(raw) > 600 or (len(raw) > 80 and "。" in raw and "扫一扫" not in raw):
+            continue
+        parts: list[str] = []
+        _walk_all(el, parts)
+        lines = _split_lines("".join(parts))
+        if lines and not any(_clean_line(line) for line in lines):
+            _drop(el)
+
+
+def _remove_link_lists(container: etree._Element) -> None:
+    """Drop menus and link lists: blocks holding links and no other text than a 相关链接
+    heading (top-down; a dropped block's descendants are not visited)."""
+    if sum(1 for _ in islice(container.iter("a"), 2)) < 2:
+        return
+    stack = [child for child in container if child.tag in _LINK_LIST_TAGS]
+    while stack:
+        el = stack.pop()
+        if _is_link_list(el):
+            _drop(el)
+        elif len(el):
+            stack.extend(child for child in el if child.tag in _LINK_LIST_TAGS)
+
+
+def _is_link_list(el: etree._Element) -> bool:
+    links = 0
+    for _ in el.iter("a"):
+        links += 1
+        if links >= 2:
+            score = _score(el)
+            # no text besides the links, or only a "相关链接" heading
+            return score <= 0 or (score <= _RELATED_MAX_CJK and _string(el).lstrip().startswith(_RELATED_PREFIXES))
+    return False
 
 
 def _drop_link_block(el: etree._Element | None, container: etree._Element) -> None:
@@ -669,20 +775,31 @@ def _lines(regions: list[Region]) -> list[str]:
     parts: list[str] = []
     for el, begin, end in regions:
         etree.strip_tags(el, *_INLINE_TAGS)
+        _mark_preformatted(el)
         if begin is None:
             _walk_all(el, parts)
         elif end is not None and begin.getparent() is el and end.getparent() is el:
             # markers are siblings (the usual Hanweb layout): walk what lies between
             if begin.tail:
                 parts.append(begin.tail)
-            for sibling in begin.itersiblings():
-                if sibling is end:
-                    break
-                _walk_all(sibling, parts, include_self=True)
+            _walk_children(takewhile(lambda sibling: sibling is not end, begin.itersiblings()), parts)
         else:
             _walk_between(el, begin, end, parts)
         parts.append(_LINE_SEP)
     return _split_lines("".join(parts))
+
+
+def _mark_preformatted(el: etree._Element) -> None:
+    """Line breaks inside <pre> are line breaks: turn them into U+2028 (XML cannot hold
+    the walk's NUL separator), which :func:`_split_lines` splits on."""
+    for pre in el.iter("pre"):
+        if pre.text:
+            pre.text = pre.text.replace("\n", _PRE_BREAK)
+        for node in pre.iterdescendants():
+            if node.text:
+                node.text = node.text.replace("\n", _PRE_BREAK)
+            if node.tail:
+                node.tail = node.tail.replace("\n", _PRE_BREAK)
 
 
 def _split_lines(text: str) -> list[str]:
@@ -693,36 +810,36 @@ def _split_lines(text: str) -> list[str]:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _PRE_BREAK in text:
+        text = text.replace(_PRE_BREAK, _LINE_SEP)
     if "\n" in text:
-        if _NL_AFTER_SPACE_RE.search(text):  # rare: spaces before a source line break
-            text = _CJK_BREAK_SLOW_RE.sub("", text)
         text = _CJK_BREAK_RE.sub("", text)
     for ch in _ZERO_WIDTH:  # the common ones; rarer format characters stay
         if ch in text:
             text = text.replace(ch, "")
     text = " ".join(text.split())  # str.split() knows U+3000, nbsp and all Unicode spaces
-    return [line for line in (piece.strip() for piece in text.split(_LINE_SEP)) if line]
+    lines = [line for line in (piece.strip() for piece in text.split(_LINE_SEP)) if line]
+    if not "".join(lines).isprintable():  # control and format characters (rare)
+        lines = [line for line in (_INVISIBLE_RE.sub("", line).strip() for line in lines) if line]
+    return lines
 
 
-def _walk_all(root: etree._Element, parts: list[str], include_self: bool = False) -> None:
+def _walk_all(root: etree._Element, parts: list[str]) -> None:
     """Append the text of ``root`` with line separators (``\\x00``) at block boundaries.
 
     Comments are stripped beforehand (their tails kept), so start/end events suffice.
-    Childless children, the bulk of a notice body, take a fast path without iterwalk.
     """
+    if root.text:
+        parts.append(root.text)
+    _walk_children(root, parts)
+
+
+def _walk_children(children: Iterable[etree._Element], parts: list[str]) -> None:
+    """Childless children, the bulk of a notice body, take a fast path without iterwalk."""
     append = parts.append
     block, cell = _BLOCK_TAGS, _CELL_TAGS
     sep = _LINE_SEP
-    tag = root.tag
-    if include_self:
-        if tag in block:
-            append(sep)
-        elif tag in cell:
-            append(" ")
-    text = root.text
-    if text:
-        append(text)
-    for child in root:
+    for child in children:
         if len(child):
             _walk_subtree(child, parts)
             continue
@@ -742,14 +859,6 @@ def _walk_all(root: etree._Element, parts: list[str], include_self: bool = False
             append(text)
         tail = child.tail
         if tail and not (ctag in block and tail.isspace()):
-            append(tail)
-    if include_self:
-        if tag in block:
-            append(sep)
-        elif tag in cell:
-            append(" ")
-        tail = root.tail
-        if tail:
             append(tail)
 
 
@@ -827,10 +936,23 @@ def _walk_between(root: etree._Element, begin: etree._Element, end: etree._Eleme
 
 def _filter_lines(lines: list[str]) -> list[str]:
     kept = []
+    append = kept.append
+    anchored, caps = _ANCHORED_RULES_RE.match, _ANCHORED_CAPS
     for line in lines:
+        if "。" in line and "扫一扫" not in line:
+            # A sentence of the notice, the common case, decided here: of the line rules
+            # only the anchored ones apply to short lines with a full stop.
+            n = len(line)
+            if n > 80:
+                append(line)
+                continue
+            m = anchored(line)
+            if m is None or m.lastgroup == "meta" or n > caps[m.lastgroup]:
+                append(line)
+            continue
         line = _clean_line(line)
         if line:
-            kept.append(line)
+            append(line)
     return kept
 
 

@@ -31,7 +31,7 @@ HEADING_KINDS = (Kind.SECTION, Kind.CATEGORY, Kind.ITEM, Kind.SUBITEM)
 SECTION_RE = re.compile(rf"^(?P<num>[{CN_NUM}]{{1,3}})\s*[、.,:]\s*(?P<text>.+)$")
 CATEGORY_RE = re.compile(rf"^\(\s*(?P<num>[{CN_NUM}]{{1,3}})\s*\)\s*[、.,:]?\s*(?P<text>.*)$")
 QUESTION_RE = re.compile(
-    rf"^(?:(?P<pre>\d{{1,3}})\s*[.、:,]\s*)?(?P<label>问题\s*(?P<num>\d{{1,3}}|[{CN_NUM}]{{1,3}}))\s*[:.、,]?\s*(?P<text>.*)$"
+    rf"^(?:(?P<pre>\d{{1,3}})\s*[.、:,]\s*)?(?:反馈|存在|巡视反馈|巡察反馈)?(?P<label>问题\s*(?P<num>\d{{1,3}}|[{CN_NUM}]{{1,3}}))\s*[:.、,]?\s*(?P<text>.*)$"
 )
 #: An unnumbered problem label: ``问题:…``, ``存在问题:…``, ``反馈问题:…``.
 BARE_QUESTION_RE = re.compile(r"^(?:存在|反馈|巡视反馈|巡察反馈|具体)?问题(?:描述|表现)?\s*[::]\s*(?P<text>.+)$")

@@ -158,3 +158,19 @@ def test_parenthesised_arabic_numbers_and_other_marker_words():
               "2)车辆管理混乱。\n目前进展:正在推进车辆处置。\n")
     assert [(i.label, i.status) for i in r.issues] == [("1", "completed"), ("2", "in_progress")]
     assert "制定管理办法" in r.issues[0].rectification and "已全部整改到位" in r.issues[0].rectification
+
+
+def test_city_inspection_layout_with_about_categories():
+    text = ("中共某市某区委关于巡察整改进展情况的通报\n"
+            "根据市委统一部署,2024年4月10日至6月10日,市委第三巡察组对某区委进行了巡察,7月15日反馈了巡察意见。\n"
+            "一、整改工作总体情况\n区委高度重视,成立整改工作领导小组。\n"
+            "二、反馈意见整改落实情况\n(一)关于“贯彻落实党的路线方针政策”方面\n"
+            "反馈问题1:学习贯彻不够深入。\n整改情况:已全部整改到位。\n"
+            "存在问题2:调查研究不够。\n整改情况:一是开展专题调研。\n"
+            "四、下一步工作打算\n持续巩固整改成果。\n")
+    r = parse_text(text)
+    assert [(i.label, i.category, i.status) for i in r.issues] == [
+        ("问题1", "关于“贯彻落实党的路线方针政策”方面", "completed"),
+        ("问题2", "关于“贯彻落实党的路线方针政策”方面", "unclear")]
+    i = r.inspection
+    assert (i.inspector, i.inspector_level, str(i.feedback_on)) == ("市委第三巡察组", "municipal", "2024-07-15")
