@@ -607,7 +607,9 @@ def _score(el: etree._Element) -> int:
     if score is None:
         score = _weight(_string(el))
         if score > 0:
-            score -= _weight("".join(_LINK_TEXT_XPATH(el)))
+            links = _LINK_TEXT_XPATH(el)
+            if links:
+                score -= _weight("".join(links))
         cache[el] = score
     return score
 
