@@ -40,12 +40,12 @@ def main() -> None:
 @click.option("--allow-private", is_flag=True, help="Allow fetching URLs on loopback or private addresses.")
 def parse(source: str, as_json: bool, allow_private: bool) -> None:
     """Parse one notice: a .txt or .html file, an http(s) URL, or - for standard input."""
-    from crawler.parse import DecodeError, parse_document
+    from crawler.parse import DecodeError, NoNoticeError, parse_document
 
     data, name, content_type, url = _read_source(source, allow_private=allow_private)
     try:
         report = parse_document(data, name=name, content_type=content_type, source_url=url)
-    except DecodeError as exc:
+    except (DecodeError, NoNoticeError) as exc:
         raise UserError(f"{source}: {exc}") from None
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

@@ -6,13 +6,15 @@ call :func:`parse_document`; tests call it on saved pages.
 
 from __future__ import annotations
 
+import re
+
 from .encoding import DecodeError, decode_page, decode_text_file
 from .html import Article, extract_article
 from .notice import parse_text
 from .schema import STATUS_LABELS, Inspection, Issue, Report, Unit
 
 __all__ = [
-    "Article", "DecodeError", "Inspection", "Issue", "Report", "STATUS_LABELS", "Unit",
+    "Article", "DecodeError", "Inspection", "NoNoticeError", "Issue", "Report", "STATUS_LABELS", "Unit",
     "decode_page", "decode_text_file", "extract_article", "looks_like_html", "parse_document",
     "parse_html", "parse_text",
 ]
@@ -27,22 +29,39 @@ def looks_like_html(data: bytes) -> bool:
         b"<html" in head or b"<body" in head
 
 
+class NoNoticeError(ValueError):
+    """The document holds no notice at all: no text, or nothing about an inspection (巡视/巡察)."""
+
+
+#: A rectification notice, or news about one, names the inspection.
+_NOTICE_HINT = re.compile(r"巡视|巡察")
+
+
 def parse_html(html: str, *, source_url: str | None = None) -> Report:
     """Parse an already decoded HTML page."""
     article = extract_article(html, source_url)
-    report = parse_text(article.text, source_url=source_url, page_title=article.title,
-                        page_date=article.published_on)
-    return report
+    return parse_text(article.text, source_url=source_url, page_title=article.title,
+                      page_date=article.published_on)
 
 
 def parse_document(data: bytes, *, name: str | None = None, content_type: str | None = None,
                    source_url: str | None = None) -> Report:
     """Parse a notice from raw bytes: an HTML page or a plain-text file.
 
-    Raises :class:`DecodeError` when the bytes are empty, binary or undecodable.
+    Raises :class:`DecodeError` when the bytes are empty, binary or undecodable, and
+    :class:`NoNoticeError` when they hold no text about an inspection at all. A page about
+    rectification that is not a progress notice (meeting news) parses to a Report with zero
+    issues and a warning.
     """
     is_html = (content_type is not None and "html" in content_type.lower()) or \
         (name is not None and name.lower().endswith(HTML_SUFFIXES)) or looks_like_html(data)
     if is_html:
-        return parse_html(decode_page(data, content_type), source_url=source_url)
-    return parse_text(decode_text_file(data), source_url=source_url)
+        article = extract_article(decode_page(data, content_type), source_url)
+        text, title, page_date = article.text, article.title, article.published_on
+    else:
+        text, title, page_date = decode_text_file(data), None, None
+    report = parse_text(text, source_url=source_url, page_title=title, page_date=page_date)
+    if not report.issues and not _NOTICE_HINT.search(text):
+        what = "no article text" if not text.strip() else "no mention of an inspection (巡视/巡察)"
+        raise NoNoticeError(f"no rectification notice found: the page has {what}")
+    return report

@@ -135,12 +135,12 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
     pending_extra: list[str] = []  # problem text continuing on the lines after the heading
     current: RawIssue | None = None
 
-    def start_issue(head: Line | None, extra: list[str], first_rect: str, marker: str | None) -> RawIssue:
+    def start_issue(head: Line | None, extra: list[str], first_rect: str, marker: str | None, at: int) -> RawIssue:
         label, number, kind, title = None, None, None, None
         if head is not None:
             label, number, kind = head.label, head.number, head.kind
             title = _title(head.body, extra)
-        issue = RawIssue(label, number, kind, _category(headings, head), title, first_line=(head or line).index)
+        issue = RawIssue(label, number, kind, _category(headings, head), title, first_line=head.index if head else at)
         if first_rect:
             issue.rect_lines.append(first_rect)
         if marker:
@@ -149,9 +149,8 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
         return issue
 
     for line in lines:
-        in_rect = current is not None
         if line.is_heading:
-            if in_rect and _is_deeper(line, current):
+            if current is not None and _is_deeper(line, current):
                 current.rect_lines.append(line.text)
                 continue
             current = None
@@ -160,7 +159,7 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
             inline = split_inline_rect(line.body) if line.kind >= Kind.CATEGORY else None
             if inline:
                 head = Line(line.index, line.text, line.kind, line.label, line.number, inline[0])
-                current = start_issue(head, [], inline[1], "inline")
+                current = start_issue(head, [], inline[1], "inline", line.index)
                 pending, pending_extra = None, []
                 continue
             headings.append(line)
@@ -173,12 +172,12 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
             head = pending
             if head is not None and headings and headings[-1] is head:
                 headings.pop()
-            current = start_issue(head, pending_extra, line.body, line.marker)
+            current = start_issue(head, pending_extra, line.body, line.marker, line.index)
             pending, pending_extra = None, []
         elif line.kind is Kind.STATUS:
             target = current or (issues[-1] if issues else None)
             if target is None and pending is not None:
-                target = start_issue(pending, pending_extra, "", None)
+                target = start_issue(pending, pending_extra, "", None, line.index)
                 pending = None
             if target is not None:
                 target.explicit_status = line.status

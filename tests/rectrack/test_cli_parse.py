@@ -52,6 +52,10 @@ def test_standard_input():
     (lambda d: _write(d / "empty.txt", b""), "is empty"),
     (lambda d: _write(d / "image.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8), ""),
     (lambda d: _write(d / "binary.txt", bytes(range(256)) * 40), ""),
+    (lambda d: _write(d / "list.html", "<html><body><ul><li><a href='/a'>首页</a></li></ul></body></html>".encode()),
+     "no rectification notice found"),
+    (lambda d: _write(d / "weather.txt", "今天天气晴,气温二十度。\n明天多云。\n".encode()), "no mention of an inspection"),
+    (lambda d: _write(d / "latin1.html", b"<html><head><meta charset='utf-16'></head><body>\xff\xfe\x00\xd8</body></html>"), ""),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
     result = subprocess.run([sys.executable, "-m", "rectrack.cli", "parse", str(make(tmp_path))],

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.parse import DecodeError, parse_document, parse_html, parse_text
+from crawler.parse import DecodeError, NoNoticeError, parse_document, parse_html, parse_text
 
 SAMPLES = sorted((Path(__file__).resolve().parents[3] / "crawler" / "samples").glob("*.txt"))
 LINES = [line for p in SAMPLES for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -67,5 +67,5 @@ def test_random_html(html):
 def test_any_bytes_decode_or_refuse(data):
     try:
         _check(parse_document(data))
-    except DecodeError:
+    except (DecodeError, NoNoticeError):
         pass
