@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from crawler.parse.schema import STATUS_LABELS, Report
+from crawler.parse.schema import STATUS_LABELS, Issue, Report
 
 STATUS_STYLE = {"completed": "green", "partial": "yellow", "in_progress": "red", "unclear": "dim"}
 
@@ -37,17 +37,17 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     table.add_column("status", no_wrap=True)
     table.add_column("title / rectification")
     for issue in report.issues:
-        _row(table, issue, "")
+        _row(table, issue, str(issue.seq))
         for sub in issue.sub_issues:
-            _row(table, sub, "  ")
+            _row(table, sub, f"{issue.seq}.{sub.seq}")
     console.print(table)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
 
 
-def _row(table: Table, issue, indent: str) -> None:
+def _row(table: Table, issue: Issue, number: str) -> None:
     text = issue.title or f"(no title) {issue.rectification}"
     text = text if len(text) <= 60 else text[:59] + "…"
     style = STATUS_STYLE.get(issue.status, "")
-    table.add_row(f"{indent}{issue.seq}", escape(issue.label or "-"),
+    table.add_row(number, escape(issue.label or "-"),
                   f"[{style}]{STATUS_LABELS[issue.status]}[/{style}]", escape(text))
