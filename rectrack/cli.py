@@ -30,8 +30,14 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rectrack")
-def main() -> None:
+@click.option("--db", "db", metavar="URL", default=None,
+              help="Database: sqlite:///PATH, postgresql://… or a file path "
+                   "(default: $RECTRACK_DB, else rectrack.db in the user data folder).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
     """Track inspection-rectification notices (巡视/巡察整改进展情况的通报) and what stalls in them."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
 
 
 @main.command()
@@ -80,6 +86,223 @@ def _read_source(source: str, *, allow_private: bool) -> tuple[bytes, str | None
     if not data.strip():
         raise UserError(f"{source} is empty: nothing to parse")
     return data, path.name, None, None
+
+
+# ---- the store ------------------------------------------------------------------------------
+
+IMPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml")
+
+
+def _open_store(ctx: click.Context):
+    """The Store of ``--db`` (schema brought up to date), closed when the command ends."""
+    from storage.db import database_url
+    from storage.repository import open_store
+
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    store = open_store(database_url(root.obj.get("db")))
+    ctx.call_on_close(store.close)
+    return store
+
+
+@main.group()
+def db() -> None:
+    """Manage the database."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create the database or bring its schema to this version of rectrack."""
+    from sqlalchemy.exc import DatabaseError
+
+    from storage.db import connect, database_url
+    from storage.migrate import head_revision, upgrade
+
+    url = database_url(ctx.find_root().obj.get("db"))
+    engine = connect(url)
+    try:
+        applied = upgrade(engine)
+    except DatabaseError as exc:
+        raise UserError(f"cannot set up the database: {exc.orig}") from None
+    finally:
+        engine.dispose()
+    shown = engine.url.render_as_string(hide_password=True)
+    if applied:
+        click.echo(f"{shown}: upgraded to revision {head_revision()}")
+    else:
+        click.echo(f"{shown}: already at revision {head_revision()}")
+
+
+def _import_files(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to import (folders walked for .txt/.html/.htm/.shtml) and paths that can't be."""
+    files: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append((raw, "no such file or folder"))
+    return files, missing
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.pass_context
+def import_(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Parse notice files (folders: every .txt/.html/.htm/.shtml inside) and store them."""
+    from crawler.parse import DecodeError, NoNoticeError, parse_document
+
+    files, failed = _import_files(paths)
+    n_missing = len(failed)
+    for name, why in failed:
+        click.echo(f"error: {name}: {why}", err=True)
+    store = _open_store(ctx)
+    counts = {"stored new": 0, "new version": 0, "unchanged": 0}
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            failed.append((str(path), exc.strerror or str(exc)))
+            click.echo(f"error: {path}: cannot read: {exc.strerror}", err=True)
+            continue
+        try:
+            report = parse_document(data, name=path.name)
+        except (DecodeError, NoNoticeError) as exc:
+            failed.append((str(path), str(exc)))
+            click.echo(f"error: {path}: {exc}", err=True)
+            continue
+        except Exception as exc:  # a parser bug must not stop the other files
+            failed.append((str(path), repr(exc)))
+            click.echo(f"error: {path}: the parser failed ({type(exc).__name__}: {exc})", err=True)
+            continue
+        result = store.ingest(report, raw=data, fetch_url=path.resolve().as_uri())
+        counts["unchanged" if not result.created else "stored new" if result.version == 1 else "new version"] += 1
+        click.echo(f"{path}: {result.outcome} (report {result.report_id})")
+    total = len(files) + n_missing
+    click.echo(f"{total} file(s): {counts['stored new']} stored new, {counts['new version']} new version(s), "
+               f"{counts['unchanged']} unchanged, {len(failed)} failed")
+    if failed:
+        ctx.exit(2)
+
+
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+@main.command()
+@click.option("--unit", metavar="NAME", help="Only this unit (鹤城区, 中共怀化市鹤城区委, an adcode, or part of a name).")
+@click.option("--since", metavar="DATE", callback=_parse_day, help="Only notices published on or after YYYY-MM-DD.")
+@click.option("--all-versions", is_flag=True, help="List every stored version, not only the latest of each notice.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_context
+def reports(ctx: click.Context, unit: str | None, since, all_versions: bool, as_json: bool) -> None:
+    """List stored notices (latest version of each), oldest first."""
+    rows = _open_store(ctx).list_reports(unit, since, all_versions=all_versions)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no reports stored" + (" for that unit" if unit else "") + (" since then" if since else ""))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(expand=True)
+    for name, kw in (("id", {"justify": "right"}), ("published", {}), ("unit", {}), ("title", {}),
+                     ("ver", {"justify": "right"}), ("issues", {"justify": "right"})):
+        table.add_column(name, no_wrap=name != "title", **kw)
+    for row in rows:
+        issues = str(row["issue_count"]) + (f"+{row['sub_issue_count']}" if row["sub_issue_count"] else "")
+        table.add_row(str(row["id"]), row["published_on"] or "?", escape(row["unit"] or "?"),
+                      escape(row["title"] or "(no title)"), f"{row['version']}/{row['latest_version']}", issues)
+    Console().print(table)
+
+
+@main.command()
+@click.argument("report_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the stored Report as JSON (the schema, plus id and version).")
+@click.pass_context
+def show(ctx: click.Context, report_id: int, as_json: bool) -> None:
+    """Show one stored report (ids as listed by `rectrack reports`)."""
+    from storage.repository import NotFound
+
+    store = _open_store(ctx)
+    try:
+        report = store.get_report(report_id)
+        meta = store.report_meta(report_id)
+    except NotFound:
+        raise UserError(f"no report with id {report_id} (see `rectrack reports`)") from None
+    if as_json:
+        click.echo(json.dumps({"id": meta["id"], "version": meta["version"], **report.to_dict()},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"report {meta['id']}, version {meta['version']}, stored {meta['created_at'][:19]}")
+    print_summary(report)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: one Report per line; csv: one row per issue with the report's columns (UTF-8 with BOM).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
+@click.option("--all-versions", is_flag=True, help="Export every stored version, not only the latest of each notice.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, out: str | None, all_versions: bool) -> None:
+    """Export the stored reports."""
+    import csv
+    import io
+
+    store = _open_store(ctx)
+    try:
+        if out:
+            stream = open(out, "wb")  # noqa: SIM115
+        else:
+            sys.stdout.flush()
+            stream = sys.stdout.buffer
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror}") from None
+    count = 0
+    try:
+        if fmt == "jsonl":
+            for meta, report in store.iter_reports(all_versions=all_versions):
+                line = {"id": meta["report_id"], "version": meta["version"], **report.to_dict()}
+                stream.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+                count += 1
+        else:
+            from storage.repository import EXPORT_COLUMNS
+
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
+            stream.write("\ufeff".encode("utf-8"))
+            writer.writeheader()
+            for row in store.iter_export_rows(all_versions=all_versions):
+                for key in ("warnings", "issue_status_evidence"):
+                    if row.get(key) is not None:
+                        row[key] = json.dumps(row[key], ensure_ascii=False)
+                writer.writerow(row)
+                count += 1
+                if text.tell() > 1 << 16:
+                    stream.write(text.getvalue().encode("utf-8"))
+                    text.seek(0)
+                    text.truncate()
+            stream.write(text.getvalue().encode("utf-8"))
+        stream.flush()
+    finally:
+        if out:
+            stream.close()
+    if out:
+        click.echo(f"{out}: {count} {'report' if fmt == 'jsonl' else 'row'}(s)", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,60 @@
+"""Four processes import the same five notices into one new SQLite file at the same moment."""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Fetch, IssueRow, ReportRow, UnitName, UnitRow
+from storage.repository import open_store
+from tests.storage.conftest import SAMPLES, sqlite_url
+
+PROCESSES = 4
+
+
+def _worker(url: str, files: list[str], barrier, results) -> None:  # noqa: ANN001
+    try:
+        from crawler.parse import parse_document
+
+        parsed = [(Path(f), Path(f).read_bytes()) for f in files]
+        reports = [(p, raw, parse_document(raw, name=p.name)) for p, raw in parsed]
+        barrier.wait(timeout=60)  # everybody opens (and migrates) the new database at once
+        with open_store(url) as store:
+            out = [store.ingest(r, raw=raw, fetch_url=p.as_uri()) for p, raw, r in reports]
+        results.put(("ok", [(o.report_id, o.version, o.created) for o in out]))
+    except BaseException:  # noqa: BLE001 - reported to the parent
+        results.put(("error", traceback.format_exc()))
+
+
+def test_four_processes_importing_the_same_files(tmp_path: Path) -> None:
+    assert len(SAMPLES) == 5
+    url = sqlite_url(tmp_path / "shared.db")
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(url, [str(p) for p in SAMPLES], barrier, results))
+             for _ in range(PROCESSES)]
+    for proc in procs:
+        proc.start()
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+        assert proc.exitcode == 0
+    errors = [detail for kind, detail in outcomes if kind == "error"]
+    assert not errors, errors[0]
+    per_process = [detail for _, detail in outcomes]
+    # every process got the same report ids; each file was created by exactly one of them
+    assert len({tuple((rid, v) for rid, v, _ in run) for run in per_process}) == 1
+    for i in range(len(SAMPLES)):
+        assert sum(run[i][2] for run in per_process) == 1
+    with open_store(url) as store, Session(store.engine) as session:
+        count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(ReportRow) == 5
+        assert count(Fetch) == 5
+        assert count(UnitRow) == 4
+        assert count(UnitName) == session.scalar(select(func.count(func.distinct(UnitName.variant))))
+        assert count(IssueRow) == sum(len(store.get_report(rid).iter_issues()) for rid, _, _ in per_process[0])
+        assert session.scalar(select(func.max(ReportRow.version))) == 1
