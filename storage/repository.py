@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -356,23 +356,27 @@ def _report_row(report: Report, *, key: str, digest: str, version: int) -> Repor
 
 
 def _add_issues(session: Session, report_row: ReportRow, issues: list[Issue]) -> None:
+    """Insert a report's issues with two executemany statements (top level, then sub-issues)."""
+    def values(issue: Issue, position: int, parent_id: int | None) -> dict[str, Any]:
+        return {"report_id": report_row.id, "parent_id": parent_id, "position": position, "seq": issue.seq,
+                "label": issue.label, "category": issue.category, "title": issue.title,
+                "rectification": issue.rectification, "status": issue.status,
+                "status_evidence": list(issue.status_evidence)}
+
+    positions: list[tuple[int, Issue]] = []
     position = 0
-
-    def add(issue: Issue, parent_id: int | None) -> None:
-        nonlocal position
-        row = IssueRow(report_id=report_row.id, parent_id=parent_id, position=position, seq=issue.seq,
-                       label=issue.label, category=issue.category, title=issue.title,
-                       rectification=issue.rectification, status=issue.status,
-                       status_evidence=list(issue.status_evidence))
-        position += 1
-        session.add(row)
-        if issue.sub_issues:
-            session.flush()  # the parent's id
-            for sub in issue.sub_issues:
-                add(sub, row.id)
-
     for issue in issues:
-        add(issue, None)
+        positions.append((position, issue))
+        position += 1 + len(issue.sub_issues)
+    if positions:
+        session.execute(insert(IssueRow), [values(issue, pos, None) for pos, issue in positions])
+    parents = [(pos, issue) for pos, issue in positions if issue.sub_issues]
+    if not parents:
+        return
+    ids = dict(session.execute(select(IssueRow.position, IssueRow.id).where(
+        IssueRow.report_id == report_row.id, IssueRow.parent_id.is_(None))).all())
+    session.execute(insert(IssueRow), [values(sub, pos + 1 + k, ids[pos])
+                                       for pos, issue in parents for k, sub in enumerate(issue.sub_issues)])
 
 
 def _to_report(row: ReportRow) -> Report:
