@@ -60,6 +60,10 @@ def connect(url: str) -> Engine:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         raise UserError(f"invalid database URL {url!r}: use sqlite:///PATH, postgresql://… or a file path") from None
+    if parsed.drivername == "postgresql":
+        # psycopg 3 is the driver rectrack installs; SQLAlchemy's default for plain
+        # postgresql:// would be psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     shown = parsed.render_as_string(hide_password=True)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:

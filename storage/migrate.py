@@ -14,13 +14,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from rectrack.errors import UserError
 
 from .db import write_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: PostgreSQL advisory lock key (any fixed 64-bit number) that serialises concurrent migrations.
+PG_MIGRATION_LOCK = 0x7265637472616B  # "rectrak"
 
 
 def alembic_config() -> Config:
@@ -55,7 +58,9 @@ def upgrade(engine: Engine) -> bool:
     """Bring the schema to the newest revision; True if anything was applied.
 
     The check and the upgrade run in one write transaction, so processes starting at once
-    on a new SQLite file apply the migration once and the others wait, then find it done.
+    on a new database apply the migration once and the others wait, then find it done: on
+    SQLite the transaction takes the write lock at BEGIN; on PostgreSQL (transactional DDL, but
+    no lock on tables that do not exist yet) it first takes a transaction-level advisory lock.
     """
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
@@ -65,6 +70,8 @@ def upgrade(engine: Engine) -> bool:
     if current == head:
         return False
     with write_engine(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
         current = MigrationContext.configure(conn).get_current_revision()
         _check_known(current, script)
         if current == head:

@@ -1,4 +1,4 @@
-"""Four processes import the same five notices into one new SQLite file at the same moment."""
+"""Four processes import the same five notices into one new database (SQLite file, PostgreSQL) at once."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Fetch, IssueRow, ReportRow, UnitName, UnitRow
 from storage.repository import open_store
-from tests.storage.conftest import SAMPLES, sqlite_url
+from tests.storage.conftest import SAMPLES
 
 PROCESSES = 4
 
@@ -30,9 +30,9 @@ def _worker(url: str, files: list[str], barrier, results) -> None:  # noqa: ANN0
         results.put(("error", traceback.format_exc()))
 
 
-def test_four_processes_importing_the_same_files(tmp_path: Path) -> None:
+def test_four_processes_importing_the_same_files(db_url: str) -> None:
     assert len(SAMPLES) == 5
-    url = sqlite_url(tmp_path / "shared.db")
+    url = db_url
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(url, [str(p) for p in SAMPLES], barrier, results))

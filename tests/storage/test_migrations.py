@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from rectrack.errors import UserError
 from storage.db import connect, database_url
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Base
 from storage.repository import open_store
-from tests.storage.conftest import sqlite_url
+from tests.storage.conftest import is_sqlite, sqlite_url
 
 TABLES = {"sources", "fetches", "units", "unit_names", "reports", "issues", "crawl_runs", "alembic_version"}
 
 
-def test_upgrade_an_empty_database(tmp_path: Path) -> None:
-    engine = connect(sqlite_url(tmp_path / "new.db"))
+def test_upgrade_an_empty_database(db_url: str) -> None:
+    engine = connect(db_url)
     try:
         assert current_revision(engine) is None
         assert upgrade(engine) is True
         assert current_revision(engine) == head_revision() == "0001"
         assert set(inspect(engine).get_table_names()) == TABLES
         assert upgrade(engine) is False  # already there
+        if not is_sqlite(db_url):
+            return
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -37,8 +38,8 @@ def test_upgrade_an_empty_database(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_the_migration_matches_the_models(tmp_path: Path) -> None:
-    engine = connect(sqlite_url(tmp_path / "m.db"))
+def test_the_migration_matches_the_models(db_url: str) -> None:
+    engine = connect(db_url)
     try:
         upgrade(engine)
         with engine.connect() as conn:
@@ -48,14 +49,16 @@ def test_the_migration_matches_the_models(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_a_newer_database_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "newer.db"
-    open_store(sqlite_url(path)).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0099_future'")
+def test_a_newer_database_is_refused(db_url: str) -> None:
+    store = open_store(db_url)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+    finally:
+        store.close()
     with pytest.raises(UserError, match=r"database was created by a newer rectrack \(revision 0099_future\); "
                                         r"upgrade rectrack"):
-        open_store(sqlite_url(path))
+        open_store(db_url)
 
 
 def test_bad_urls_and_paths(tmp_path: Path) -> None:
@@ -71,6 +74,21 @@ def test_bad_urls_and_paths(tmp_path: Path) -> None:
     not_a_db.write_text("this is not a database\n" * 100)
     with pytest.raises(UserError):
         open_store(sqlite_url(not_a_db))
+
+
+def test_a_plain_postgresql_url_uses_psycopg(pg_url: str) -> None:
+    engine = connect(pg_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    try:
+        assert engine.dialect.driver == "psycopg"
+        assert upgrade(engine) is True
+    finally:
+        engine.dispose()
+
+
+def test_an_unreachable_postgresql_server() -> None:
+    # port 1 on the loopback: nothing listens there, the connection is refused at once
+    with pytest.raises(UserError, match="cannot open the database postgresql\\+psycopg://u:\\*\\*\\*@127.0.0.1:1/x"):
+        connect("postgresql+psycopg://u:secret@127.0.0.1:1/x")
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
