@@ -1,4 +1,4 @@
-"""Four processes import the same five notices into one new database (SQLite file, PostgreSQL) at once."""
+"""Four processes import the same 20 notices into one new database (SQLite file, PostgreSQL) at once."""
 
 from __future__ import annotations
 
@@ -14,17 +14,21 @@ from storage.repository import open_store
 from tests.storage.conftest import SAMPLES
 
 PROCESSES = 4
+COPIES = 4  # 5 samples x 4 URLs = 20 distinct notices sharing 4 units
 
 
 def _worker(url: str, files: list[str], barrier, results) -> None:  # noqa: ANN001
     try:
         from crawler.parse import parse_document
 
-        parsed = [(Path(f), Path(f).read_bytes()) for f in files]
-        reports = [(p, raw, parse_document(raw, name=p.name)) for p, raw in parsed]
+        reports = []
+        for index, f in enumerate(files):
+            raw = Path(f).read_bytes()
+            page = f"https://www.example.gov.cn/xszg/{index}.html"
+            reports.append((page, raw, parse_document(raw, name=Path(f).name, source_url=page)))
         barrier.wait(timeout=60)  # everybody opens (and migrates) the new database at once
         with open_store(url) as store:
-            out = [store.ingest(r, raw=raw, fetch_url=p.as_uri()) for p, raw, r in reports]
+            out = [store.ingest(r, raw=raw, fetch_url=page) for page, raw, r in reports]
         results.put(("ok", [(o.report_id, o.version, o.created) for o in out]))
     except BaseException:  # noqa: BLE001 - reported to the parent
         results.put(("error", traceback.format_exc()))
@@ -32,10 +36,11 @@ def _worker(url: str, files: list[str], barrier, results) -> None:  # noqa: ANN0
 
 def test_four_processes_importing_the_same_files(db_url: str) -> None:
     assert len(SAMPLES) == 5
+    files = [str(p) for p in SAMPLES] * COPIES
     url = db_url
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(url, [str(p) for p in SAMPLES], barrier, results))
+    procs = [ctx.Process(target=_worker, args=(url, files, barrier, results))
              for _ in range(PROCESSES)]
     for proc in procs:
         proc.start()
@@ -48,12 +53,12 @@ def test_four_processes_importing_the_same_files(db_url: str) -> None:
     per_process = [detail for _, detail in outcomes]
     # every process got the same report ids; each file was created by exactly one of them
     assert len({tuple((rid, v) for rid, v, _ in run) for run in per_process}) == 1
-    for i in range(len(SAMPLES)):
+    for i in range(len(files)):
         assert sum(run[i][2] for run in per_process) == 1
     with open_store(url) as store, Session(store.engine) as session:
         count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
-        assert count(ReportRow) == 5
-        assert count(Fetch) == 5
+        assert count(ReportRow) == 20
+        assert count(Fetch) == 20
         assert count(UnitRow) == 4
         assert count(UnitName) == session.scalar(select(func.count(func.distinct(UnitName.variant))))
         assert count(IssueRow) == sum(len(store.get_report(rid).iter_issues()) for rid, _, _ in per_process[0])
