@@ -18,14 +18,21 @@ from .summary import print_summary
 
 
 class _Group(click.Group):
-    """Turns :class:`UserError` into ``error: …`` and exit code 2."""
+    """Turns :class:`UserError` and database failures into one ``error: …`` line and exit code 2."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from sqlalchemy.exc import DBAPIError
+
         try:
             return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except DBAPIError as exc:  # disk full, read-only file, server gone: the transaction rolled back
+            from storage.db import explain_db_error
+
+            click.echo(f"error: {explain_db_error(exc)}", err=True)
+            ctx.exit(UserError.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

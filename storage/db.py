@@ -121,3 +121,28 @@ def _configure_sqlite(engine: Engine) -> None:
 def write_engine(engine: Engine) -> Engine:
     """The same engine, its transactions taking the write lock at once on SQLite (no-op elsewhere)."""
     return engine.execution_options(**{WRITE_OPTION: True})
+
+
+#: Database failures a user can act on: (phrase in the driver's message, what to say).
+_DB_PROBLEMS = (
+    (("database or disk is full", "no space left on device", "disk full", "could not extend file"),
+     "the disk holding the database is full: free some space and run again"),
+    (("readonly database", "read-only", "read only"),
+     "the database is read-only: check its permissions, or choose another with --db / RECTRACK_DB"),
+    (("database is locked",), "the database is locked by another process: try again when it has finished"),
+    (("unable to open database file",), "cannot open the database file: check the path given to --db / RECTRACK_DB"),
+    (("connection refused", "could not connect", "connection to server", "timeout expired"),
+     "cannot reach the database server: check that it is running and the URL in --db / RECTRACK_DB"),
+    (("password authentication failed", "role", "does not exist"),
+     "the database server refused the login or the database: check the URL in --db / RECTRACK_DB"),
+)
+
+
+def explain_db_error(exc: Exception) -> str:
+    """One line for a database failure: what happened and what to do. The transaction was rolled back."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = detail.lower()
+    for phrases, advice in _DB_PROBLEMS:
+        if any(p in lowered for p in phrases):
+            return f"{advice} (database said: {detail}); nothing was half-written"
+    return f"database error: {detail}; nothing was half-written"
