@@ -120,6 +120,8 @@ class ReportRow(Base):
         UniqueConstraint("notice_key", "version"),
         UniqueConstraint("notice_key", "content_hash"),
         Index("ix_reports_unit_id_published_on", "unit_id", "published_on"),
+        Index("ix_reports_content_hash", "content_hash"),
+        Index("ix_reports_source_url", "source_url"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
