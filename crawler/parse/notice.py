@@ -64,14 +64,10 @@ def _clean(paras: list[str], warnings: list[str]) -> list[str]:
             dropped_boiler += 1
         else:
             kept.append(p)
-    seen: set[str] = set()
-    repeat = [False] * len(kept)
-    for i, p in enumerate(kept):
-        repeat[i] = len(p) >= _REPEAT_MIN_LEN and p in seen
-        seen.add(p)
     first_seen: dict[str, int] = {}
     for i, p in enumerate(kept):
         first_seen.setdefault(p, i)
+    repeat = [len(p) >= _REPEAT_MIN_LEN and first_seen[p] < i for i, p in enumerate(kept)]
     for i in range(len(kept) - 2, -1, -1):
         if not repeat[i] and repeat[i + 1] and first_seen[kept[i]] < i:
             repeat[i] = True

@@ -52,7 +52,6 @@ class Structure:
     issues: list[RawIssue]
     header_end: int  # index of the first paragraph after the opening part
     body_end: int  # index of the first closing paragraph (contacts, signature)
-    excluded_sections: list[str] = field(default_factory=list)
 
 
 def find_issues(paragraphs: list[str]) -> Structure:
@@ -61,12 +60,12 @@ def find_issues(paragraphs: list[str]) -> Structure:
     body_end = _closing_start(lines)
     lines = lines[:body_end]
     header_end = _opening_end(lines)
-    kept, excluded = _drop_side_sections(lines[header_end:])
+    kept = _drop_side_sections(lines[header_end:])
     has_markers = sum(1 for ln in kept if ln.kind in (Kind.RECT, Kind.STATUS)) + sum(
         1 for ln in kept if ln.is_heading and split_inline_rect(ln.body)
     )
     issues = _assemble(kept) if has_markers else _assemble_markerless(kept)
-    return Structure(issues=issues, header_end=header_end, body_end=body_end, excluded_sections=excluded)
+    return Structure(issues=issues, header_end=header_end, body_end=body_end)
 
 
 def _closing_start(lines: list[Line]) -> int:
@@ -89,7 +88,7 @@ def _opening_end(lines: list[Line]) -> int:
     return 0
 
 
-def _drop_side_sections(lines: list[Line]) -> tuple[list[Line], list[str]]:
+def _drop_side_sections(lines: list[Line]) -> list[Line]:
     """Remove the organisational and next-steps sections (一、组织整改落实情况, 三、下一步…)."""
     sections: list[tuple[Line | None, list[Line]]] = [(None, [])]
     for ln in lines:
@@ -98,19 +97,15 @@ def _drop_side_sections(lines: list[Line]) -> tuple[list[Line], list[str]]:
         else:
             sections[-1][1].append(ln)
     kept: list[Line] = []
-    excluded: list[str] = []
     for head, content in sections:
         if head is not None:
             has_rect = any(ln.kind in (Kind.RECT, Kind.STATUS) for ln in content)
-            if NEXT_STEPS_RE.search(head.body) and not has_rect:
-                excluded.append(head.text)
-                continue
-            if ORG_SECTION_RE.search(head.body) and not has_rect and not re.search(r"问题", head.body):
-                excluded.append(head.text)
+            if not has_rect and (NEXT_STEPS_RE.search(head.body)
+                                 or (ORG_SECTION_RE.search(head.body) and "问题" not in head.body)):
                 continue
             kept.append(head)
         kept.extend(_cut_trailing_next_steps(content))
-    return kept, excluded
+    return kept
 
 
 def _cut_trailing_next_steps(content: list[Line]) -> list[Line]:

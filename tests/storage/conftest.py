@@ -8,6 +8,8 @@ and fail when ``CI`` is set (``.ci/run`` starts a server and sets the variable).
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import uuid
 from pathlib import Path
@@ -83,17 +85,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield sqlite_url(tmp_path / "store.db")
         return
-    server = _pg_server_url()
-    url = new_pg_database(server)
-    try:
+    with _fresh_pg_database() as url:
         yield url
-    finally:
-        drop_pg_database(server, url)
 
 
 @pytest.fixture
 def pg_url():
     """A fresh PostgreSQL database only (for the PostgreSQL-specific tests)."""
+    with _fresh_pg_database() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _fresh_pg_database():
+    """Create a uniquely named database on the test server; drop it afterwards."""
     server = _pg_server_url()
     url = new_pg_database(server)
     try:
