@@ -3,21 +3,26 @@
 Settings flow one way: these defaults, then a site's config, then command-line overrides.
 """
 
+import os
+
 from rectrack import __version__
+from storage.db import database_url
 
 BOT_NAME = "rectrack"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Identify ourselves; the contact URL can be overridden from configuration.
-USER_AGENT = f"rectrack/{__version__} (+https://github.com/rectrack/rectrack; rectification-notice research crawler)"
+#: Set RECTRACK_CONTACT to a URL or e-mail address where site operators can reach you.
+CONTACT = os.environ.get("RECTRACK_CONTACT", "https://github.com/rectrack/rectrack")
+USER_AGENT = f"rectrack/{__version__} (+{CONTACT}; rectification-notice research crawler)"
 
 # Politeness: robots.txt, one or two requests per host, a jittered delay, AutoThrottle.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 2.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -34,3 +39,9 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# rectrack's own: where notices go, and when a known page is looked at again (conditional GET).
+RECTRACK_DB = database_url(None)
+RECTRACK_RECHECK_DAYS = 7.0
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+LOG_LEVEL = "INFO"

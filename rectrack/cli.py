@@ -312,5 +312,11 @@ def export(ctx: click.Context, fmt: str, out: str | None, all_versions: bool) ->
         click.echo(f"{out}: {count} {'report' if fmt == 'jsonl' else 'row'}(s)", err=True)
 
 
+from .cli_crawl import crawl as _crawl, fetch as _fetch, sites as _sites  # noqa: E402
+
+for _command in (_crawl, _fetch, _sites):
+    main.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

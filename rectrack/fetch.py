@@ -6,6 +6,7 @@ Used by ``rectrack parse URL``; the crawler proper uses Scrapy.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import urllib.error
 import urllib.request
@@ -17,7 +18,7 @@ from .errors import UserError
 
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_S = 30
-USER_AGENT = f"rectrack/{__version__} (+https://github.com/rectrack/rectrack)"
+USER_AGENT = f"rectrack/{__version__} (+{os.environ.get('RECTRACK_CONTACT', 'https://github.com/rectrack/rectrack')})"
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Download:
     body: bytes
     content_type: str | None
     status: int
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def check_url(url: str, *, allow_private: bool = False) -> None:
@@ -59,7 +62,8 @@ def fetch(url: str, *, allow_private: bool = False, max_bytes: int = MAX_BYTES, 
             body = response.read(max_bytes + 1)
             if len(body) > max_bytes:
                 raise UserError(f"{url} is larger than {max_bytes // (1024 * 1024)} MB: refusing to download it")
-            return Download(response.url, body, response.headers.get("Content-Type"), response.status)
+            return Download(response.url, body, response.headers.get("Content-Type"), response.status,
+                            response.headers.get("ETag"), response.headers.get("Last-Modified"))
     except urllib.error.HTTPError as exc:
         raise UserError(f"{url} answered HTTP {exc.code} {exc.reason}: check the address or try later") from None
     except urllib.error.URLError as exc:

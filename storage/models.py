@@ -11,7 +11,7 @@ that it and these models describe the same schema.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -40,7 +40,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -65,6 +65,7 @@ class Fetch(Base):
     __table_args__ = (
         Index("ix_fetches_url", "url"),
         Index("ix_fetches_content_hash", "content_hash"),
+        Index("ix_fetches_crawl_run_id", "crawl_run_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,6 +80,9 @@ class Fetch(Base):
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    #: ``list``, ``detail``, ``attachment``, ``file`` (imported) — what the page was to the crawler.
+    kind: Mapped[str | None] = mapped_column(String(16))
 
 
 class UnitRow(Base):
@@ -180,8 +184,13 @@ class CrawlRun(Base):
     """One crawler run: when, how many pages of each outcome, what failed."""
 
     __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_site", "site"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The configured site's name, or ``None`` for a crawl of ad-hoc start URLs.
+    site: Mapped[str | None] = mapped_column(Text)
+    #: ``ok``, ``partial`` (some pages failed), ``failed`` (nothing could be fetched), or ``None`` while running.
+    status: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -97,21 +97,25 @@ class Store:
     # ---- writing -------------------------------------------------------------------------
 
     def ingest(self, report: Report, *, raw: bytes | None, fetch_url: str | None = None,
-               content_type: str | None = None, http_status: int | None = None) -> IngestResult:
-        """Store ``report`` (and the raw bytes it came from) unless this content is already stored."""
+               content_type: str | None = None, http_status: int | None = None,
+               fetch_id: int | None = None) -> IngestResult:
+        """Store ``report`` (and the raw bytes it came from) unless this content is already stored.
+
+        ``fetch_id`` links the report to a fetch the crawl log already recorded (then ``raw`` is not stored again).
+        """
         key, digest = notice_key(report), content_hash(report)
         last_error: IntegrityError | None = None
         for _ in range(MAX_ATTEMPTS):
             try:
                 return self._ingest_once(report, key, digest, raw=raw, fetch_url=fetch_url,
-                                         content_type=content_type, http_status=http_status)
+                                         content_type=content_type, http_status=http_status, fetch_id=fetch_id)
             except IntegrityError as exc:  # another writer got there first: read again
                 last_error = exc
         assert last_error is not None
         raise last_error
 
     def _ingest_once(self, report: Report, key: str, digest: str, *, raw: bytes | None, fetch_url: str | None,
-                     content_type: str | None, http_status: int | None) -> IngestResult:
+                     content_type: str | None, http_status: int | None, fetch_id: int | None) -> IngestResult:
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             existing = session.execute(
                 select(ReportRow.id, ReportRow.version)
@@ -119,7 +123,8 @@ class Store:
             if existing is not None:
                 return IngestResult(existing.id, existing.version, False)
             unit = self._unit(session, report)
-            fetch = self._fetch(session, raw, fetch_url or report.source_url, content_type, http_status)
+            fetch = session.get(Fetch, fetch_id) if fetch_id is not None else \
+                self._fetch(session, raw, fetch_url or report.source_url, content_type, http_status)
             latest = session.scalar(select(func.max(ReportRow.version)).where(ReportRow.notice_key == key))
             version = (latest or 0) + 1
             row = _report_row(report, key=key, digest=digest, version=version)

@@ -25,7 +25,7 @@ def test_upgrade_an_empty_database(db_url: str) -> None:
     try:
         assert current_revision(engine) is None
         assert upgrade(engine) is True
-        assert current_revision(engine) == head_revision() == "0002"
+        assert current_revision(engine) == head_revision() == "0003"
         assert set(inspect(engine).get_table_names()) == TABLES
         assert upgrade(engine) is False  # already there
         if not is_sqlite(db_url):

@@ -1,0 +1,225 @@
+"""The generic notice spider: from list pages to every rectification notice on a site.
+
+Needs only a list-page URL (``scrapy crawl notices -a start_url=…``) or a site config. It follows
+links whose title looks like a notice (``crawler.titles``), pages through lists every common way
+(``crawler.listing``), and hands each detail page to ``crawler.extract``. Incremental: pages already
+fetched are skipped, or re-checked with a conditional GET once ``RECTRACK_RECHECK_DAYS`` have passed,
+and a list is not paged further once it shows an already-known notice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.config import SiteConfig
+from crawler.extract import PageOutcome, continuation_page_text, examine_page, join_pages
+from crawler.items import PageItem
+from crawler.listing import PageRequest, datastore_links, list_links, next_dataproxy_group, next_list_pages
+from crawler.titles import looks_like_notice_title
+
+#: Anti-bot JavaScript challenges (a browser must run a script to get a cookie): recorded, not retried.
+CHALLENGE_STATUSES = (412, 521)
+
+
+class NoticeSpider(scrapy.Spider):
+    """Crawl one site (or a few list URLs) for rectification notices."""
+
+    name = "notices"
+
+    def __init__(self, start_url: str | None = None, site: SiteConfig | None = None,
+                 max_pages: int | str | None = None, full: bool | str = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.site = site
+        urls = list(site.start_urls) if site else []
+        if start_url:
+            urls.extend(u for u in re.split(r"[\s,]+", start_url) if u)
+        if not urls:
+            raise ValueError("give a list page: -a start_url=URL (or a site config)")
+        self.start_urls = urls
+        self.site_name = site.name if site else None
+        self.allowed_domains = list(site.allowed_domains) if site else sorted(
+            {urlsplit(u).hostname or "" for u in urls})
+        self.max_pages = int(max_pages) if max_pages else (site.max_pages if site else 20)
+        self.full = str(full).lower() in ("1", "true", "yes")
+        self.link_pattern = re.compile(site.link_pattern) if site and site.link_pattern else None
+        self.title_pattern = re.compile(site.title_pattern) if site and site.title_pattern else None
+        self.list_selector = site.list_selector if site else None
+        self._log: Any = None
+
+    # ---- state of known pages (read from the store the pipeline writes to) ------------------
+
+    @property
+    def crawl_log(self) -> Any:
+        if self._log is None:
+            from storage.crawllog import CrawlLog
+            from storage.repository import open_store
+
+            self._log = CrawlLog(open_store(self.settings["RECTRACK_DB"]))
+        return self._log
+
+    def closed(self, reason: str) -> None:
+        if self._log is not None:
+            self._log._store.close()
+
+    # ---- requests ---------------------------------------------------------------------------
+
+    async def start(self) -> Any:
+        for url in self.start_urls:
+            yield self._list_request(PageRequest(url), page_no=1)
+
+    def _list_request(self, page: PageRequest, page_no: int) -> scrapy.Request:
+        meta = {"kind": "list", "page_no": page_no, "page": page}
+        if page.method == "POST":
+            return scrapy.FormRequest(page.url, formdata=page.formdata, callback=self.parse_list,
+                                      errback=self.failed, meta=meta, dont_filter=False,
+                                      headers={"X-Requested-With": "XMLHttpRequest"})
+        return scrapy.Request(page.url, callback=self.parse_list, errback=self.failed, meta=meta)
+
+    def _detail_request(self, url: str, *, kind: str = "detail", validators: tuple[str | None, str | None] = (None, None),
+                        meta: dict[str, Any] | None = None) -> scrapy.Request:
+        headers = {}
+        etag, modified = validators
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return scrapy.Request(url, callback=self.parse_detail, errback=self.failed, headers=headers,
+                              meta={"kind": kind, "handle_httpstatus_list": [304], **(meta or {})})
+
+    # ---- list pages -------------------------------------------------------------------------
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        page: PageRequest = response.meta["page"]
+        text = response.text if hasattr(response, "text") else ""
+        yield PageItem(url=response.url, kind="list", http_status=response.status)
+        if page.hanweb is not None:
+            links, _ = datastore_links(text, response.url)
+        else:
+            links = list_links(text, response.url, selector=self.list_selector)
+        notices = [link for link in links if self._is_notice_link(link.url, link.title)]
+        states = self.crawl_log.page_states(link.url for link in notices) if notices else {}
+        self.crawler.stats.inc_value("rectrack/notice_links", len(notices))
+        due_before = datetime.now(UTC) - timedelta(days=self.settings.getfloat("RECTRACK_RECHECK_DAYS"))
+        for link in notices:
+            state = states.get(link.url)
+            if state is None:
+                yield self._detail_request(link.url)
+            elif state.fetched_at <= due_before:
+                yield self._detail_request(link.url, validators=(state.etag, state.last_modified))
+            else:
+                self.crawler.stats.inc_value("rectrack/known_skipped")
+        if states and not self.full:
+            self.crawler.stats.inc_value("rectrack/lists_stopped_at_known")
+            return
+        if response.meta["page_no"] >= self.max_pages:
+            return
+        following = [next_dataproxy_group(text, page)] if page.hanweb is not None else next_list_pages(text, response.url)
+        for nxt in following:
+            if nxt is not None:
+                yield self._list_request(nxt, response.meta["page_no"] + 1)
+
+    def _is_notice_link(self, url: str, title: str) -> bool:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return False
+        if self.link_pattern is not None and not self.link_pattern.search(url):
+            return False
+        return looks_like_notice_title(title, self.title_pattern)
+
+    # ---- detail pages -----------------------------------------------------------------------
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        item = PageItem(url=response.url, kind=meta["kind"], http_status=response.status,
+                        etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+                        content_type=_header(response, "Content-Type"))
+        if response.status == 304:
+            item.etag = item.etag or response.request.headers.get("If-None-Match", b"").decode("latin-1") or None
+            item.last_modified = item.last_modified or \
+                response.request.headers.get("If-Modified-Since", b"").decode("latin-1") or None
+            self.crawler.stats.inc_value("rectrack/not_modified")
+            yield item
+            return
+        item.body = response.body
+        if "pages" in meta:  # a later page of a multi-page notice
+            yield from self._next_page(response, item)
+            return
+        outcome = examine_page(response.body, response.url, item.content_type)
+        if outcome.continuation:
+            first, rest = outcome.continuation[0], outcome.continuation[1:]
+            yield self._detail_request(first, meta={"pages": {"first": item, "texts": [outcome.text], "rest": rest,
+                                                              "title": outcome.title, "date": outcome.published_on}})
+            return
+        if outcome.attachments:
+            yield self._finish(item, outcome)
+            for url in outcome.attachments:
+                yield self._detail_request(url, kind="attachment",
+                                           meta={"page_url": response.url, "page_title": outcome.title})
+            return
+        if outcome.report is not None and meta.get("page_url"):
+            outcome.report.source_url = meta["page_url"]
+            outcome.report.title = outcome.report.title or meta.get("page_title")
+        yield self._finish(item, outcome)
+
+    def _next_page(self, response: Response, item: PageItem) -> Iterator[Any]:
+        state = response.meta["pages"]
+        state["texts"].append(continuation_page_text(response.body, response.url, item.content_type))
+        state["first"].extra_pages.append((response.url, response.body))
+        if state["rest"]:
+            nxt, state["rest"] = state["rest"][0], state["rest"][1:]
+            yield self._detail_request(nxt, meta={"pages": state})
+            return
+        first: PageItem = state["first"]
+        yield self._finish(first, join_pages(state["texts"], first.url, state["title"], state["date"]))
+
+    def _finish(self, item: PageItem, outcome: PageOutcome) -> PageItem:
+        item.report = outcome.report
+        if outcome.report is None:
+            item.error = outcome.reason
+        return item
+
+    # ---- failures ---------------------------------------------------------------------------
+
+    def failed(self, failure: Failure) -> Iterator[PageItem]:
+        request = failure.request
+        status = None
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+            if status in CHALLENGE_STATUSES:
+                reason = f"blocked: the site answers with a JavaScript challenge (HTTP {status}); only a browser passes it"
+        else:
+            reason = _describe_failure(failure)
+        yield PageItem(url=request.url, kind=request.meta.get("kind", "detail"), http_status=status,
+                       error=reason, failed=True)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _describe_failure(failure: Failure) -> str:
+    """A short reason for a download that failed without an HTTP status."""
+    name = type(failure.value).__name__
+    text = str(failure.value).strip().splitlines()[0] if str(failure.value).strip() else ""
+    known = {
+        "DNSLookupError": "DNS lookup failed: the host name does not resolve",
+        "TimeoutError": "timed out",
+        "TCPTimedOutError": "timed out",
+        "ConnectionRefusedError": "connection refused: the host is down or not listening",
+        "ConnectionLost": "connection lost mid-download",
+        "ResponseNeverReceived": "no response (connection closed or reset)",
+        "ResponseFailed": "response failed (truncated or reset)",
+        "IgnoreRequest": "ignored (robots.txt, offsite, too many redirects or too large)",
+    }
+    reason = known.get(name, name)
+    return f"{reason}: {text}" if text and name not in ("IgnoreRequest",) else reason

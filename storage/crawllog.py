@@ -1,0 +1,130 @@
+"""The crawl log: runs, every fetch with its outcome, and what is already known about a page.
+
+The crawler writes here (through its item pipeline); incremental crawling reads
+:meth:`CrawlLog.page_states` to skip pages it has, or to re-check them with a conditional GET.
+Raw bytes are kept once per (URL, content): a repeated identical download is logged without them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import CrawlRun, Fetch, ReportRow
+from .repository import Store
+
+#: A fetch with one of these statuses means the page was there (304: unchanged since last time).
+OK_STATUSES = (200, 203, 304)
+
+
+@dataclass(frozen=True)
+class PageState:
+    """The latest successful fetch of a URL."""
+
+    url: str
+    fetched_at: datetime
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    has_report: bool
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One crawl run as ``rectrack sites`` and the alerts show it."""
+
+    id: int
+    site: str | None
+    status: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, Any]
+    failures: list[Any]
+
+
+class CrawlLog:
+    """Runs and fetches of one :class:`Store`'s database."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def start_run(self, site: str | None) -> int:
+        with Session(self._store._writer) as session, session.begin():
+            run = CrawlRun(site=site, counts={}, failures=[])
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, *, status: str, counts: dict[str, Any], failures: list[Any]) -> None:
+        with Session(self._store._writer) as session, session.begin():
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                run.status, run.counts, run.failures = status, counts, failures
+                run.finished_at = datetime.now(UTC)
+
+    def record_fetch(self, url: str, *, run_id: int | None = None, kind: str | None = None,
+                     http_status: int | None = None, etag: str | None = None, last_modified: str | None = None,
+                     raw: bytes | None = None, content_type: str | None = None, error: str | None = None) -> int:
+        """Log one download (or failure); returns the fetch id. Raw bytes already stored for this URL are not kept twice."""
+        digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
+        with Session(self._store._writer) as session, session.begin():
+            keep = raw
+            if digest is not None and session.scalar(
+                    select(Fetch.id).where(Fetch.url == url, Fetch.content_hash == digest,
+                                           Fetch.raw.is_not(None)).limit(1)) is not None:
+                keep = None
+            fetch = Fetch(url=url, crawl_run_id=run_id, kind=kind, http_status=http_status, etag=etag,
+                          last_modified=last_modified, content_hash=digest,
+                          raw=zlib.compress(keep, 6) if keep is not None else None,
+                          content_type=content_type, error=error)
+            session.add(fetch)
+            session.flush()
+            return fetch.id
+
+    def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
+        """For each URL fetched successfully before: its latest such fetch."""
+        wanted = list(dict.fromkeys(urls))
+        states: dict[str, PageState] = {}
+        with Session(self._store.engine) as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                latest = (select(func.max(Fetch.id)).where(Fetch.url.in_(chunk), Fetch.error.is_(None),
+                                                           Fetch.http_status.in_(OK_STATUSES))
+                          .group_by(Fetch.url))
+                reported = set(session.scalars(select(ReportRow.source_url).where(ReportRow.source_url.in_(chunk))))
+                for row in session.scalars(select(Fetch).where(Fetch.id.in_(latest))):
+                    states[row.url] = PageState(row.url, _aware(row.fetched_at), row.etag, row.last_modified,
+                                                row.content_hash, row.url in reported)
+        return states
+
+    def runs(self, site: str | None = None, limit: int = 10) -> list[RunSummary]:
+        """The latest runs, newest first (of one site when given)."""
+        with Session(self._store.engine) as session:
+            query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+            if site is not None:
+                query = query.where(CrawlRun.site == site)
+            return [RunSummary(r.id, r.site, r.status, _aware(r.started_at),
+                               _aware(r.finished_at) if r.finished_at else None, dict(r.counts or {}),
+                               list(r.failures or [])) for r in session.scalars(query)]
+
+    def last_runs_by_site(self) -> dict[str, RunSummary]:
+        """The newest finished run of every site."""
+        with Session(self._store.engine) as session:
+            newest = (select(func.max(CrawlRun.id)).where(CrawlRun.site.is_not(None), CrawlRun.status.is_not(None))
+                      .group_by(CrawlRun.site))
+            rows = session.scalars(select(CrawlRun).where(CrawlRun.id.in_(newest)))
+            return {r.site: RunSummary(r.id, r.site, r.status, _aware(r.started_at),
+                                       _aware(r.finished_at) if r.finished_at else None,
+                                       dict(r.counts or {}), list(r.failures or [])) for r in rows if r.site}
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back: they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
