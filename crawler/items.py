@@ -21,10 +21,10 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-    body: bytes | None = None
+    body: bytes | None = field(default=None, repr=False)
     error: str | None = None
     #: A failure that should count against the crawl (a download failed), not a page that is merely no notice.
     failed: bool = False
-    report: Report | None = None
+    report: Report | None = field(default=None, repr=False)
     #: The pages of a multi-page notice after the first one (their bytes are stored too).
-    extra_pages: list[tuple[str, bytes]] = field(default_factory=list)
+    extra_pages: list[tuple[str, bytes]] = field(default_factory=list, repr=False)

@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 
 from crawler.config import SiteConfig
+from crawler.parsepool import shutdown_pool
 from crawler.spiders.notices import NoticeSpider
 
 #: Settings that switch politeness off, for benchmarks and tests against the local sample site only.
@@ -86,7 +87,10 @@ def run_crawl(db_url: str, sites: list[SiteConfig], start_urls: list[str], *, ma
                                     signal=signals.item_scraped, weak=False)
         process.crawl(crawler, start_url=url, site=site, max_pages=max_pages, full=full)
         crawlers.append((name, crawler))
-    process.start()
+    try:
+        process.start()
+    finally:
+        shutdown_pool()
     results = []
     for name, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}

@@ -45,3 +45,4 @@ RECTRACK_DB = database_url(None)
 RECTRACK_RECHECK_DAYS = 7.0
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 LOG_LEVEL = "INFO"
+RECTRACK_PARSE_WORKERS = -1  # parse pool size: -1 = one per CPU, 0 = parse in the reactor thread

@@ -52,7 +52,7 @@ def main(ctx: click.Context, db: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed Report as JSON (the schema of SCHEMA.md).")
 @click.option("--allow-private", is_flag=True, help="Allow fetching URLs on loopback or private addresses.")
 def parse(source: str, as_json: bool, allow_private: bool) -> None:
-    """Parse one notice: a .txt or .html file, an http(s) URL, or - for standard input."""
+    """Parse one notice: a .txt, .html, .pdf or .docx file, an http(s) URL, or - for standard input."""
     from crawler.parse import DecodeError, NoNoticeError, parse_document
 
     data, name, content_type, url = _read_source(source, allow_private=allow_private)
@@ -83,9 +83,14 @@ def _read_source(source: str, *, allow_private: bool) -> tuple[bytes, str | None
         raise UserError(f"no such file: {source} (check the path)")
     if path.is_dir():
         raise UserError(f"{source} is a directory: give one notice file")
-    suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx", ".doc", ".wps"):
-        raise UserError(f"{source}: {suffix[1:].upper()} notices are not readable yet; save the text as .txt or .html")
+    from crawler.parse.attachments import DEFAULT_LIMITS
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UserError(f"cannot read {source}: {exc.strerror}") from None
+    if size > DEFAULT_LIMITS.max_bytes:
+        raise UserError(f"{source} is too large: {size:,} bytes, the limit is {DEFAULT_LIMITS.max_bytes:,}")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -310,7 +315,6 @@ def export(ctx: click.Context, fmt: str, out: str | None, all_versions: bool) ->
             stream.close()
     if out:
         click.echo(f"{out}: {count} {'report' if fmt == 'jsonl' else 'row'}(s)", err=True)
-
 
 from .cli_crawl import crawl as _crawl, fetch as _fetch, sites as _sites  # noqa: E402
 

@@ -97,25 +97,22 @@ class _Progress:
 
 
 def _print_summary(summary: Any) -> None:
+    """One line per site, then one line per failure: readable on any terminal width, easy to grep."""
     from rich.console import Console
-    from rich.table import Table
 
-    console = Console()
-    table = Table(title="crawl summary")
-    for column in ("site", "result", "list pages", "pages", "new", "new versions", "unchanged", "not notices",
-                   "known, skipped", "failed"):
-        table.add_column(column, justify="left" if column in ("site", "result") else "right")
+    console = Console(highlight=False, soft_wrap=True)
     for r in summary.results:
         c = r.counts
-        table.add_row(r.name, f"[{_STATUS_STYLE.get(r.status, 'white')}]{r.status}[/]", str(c.get("fetched_list", 0)),
-                      str(c.get("fetched_detail", 0) + c.get("fetched_attachment", 0)), str(c.get("notices_new", 0)),
-                      str(c.get("notices_new_version", 0)), str(c.get("notices_unchanged", 0)),
-                      str(c.get("not_notices", 0)), str(c.get("known_skipped", 0)), str(len(r.failures)))
-    console.print(table)
+        pages = c.get("fetched_detail", 0) + c.get("fetched_attachment", 0)
+        console.print(
+            f"{r.name}: [{_STATUS_STYLE.get(r.status, 'white')}]{r.status}[/] — {c.get('fetched_list', 0)} list "
+            f"pages, {pages} pages; notices: {c.get('notices_new', 0)} new, {c.get('notices_new_version', 0)} "
+            f"new versions, {c.get('notices_unchanged', 0)} unchanged; {c.get('not_notices', 0)} not notices, "
+            f"{c.get('known_skipped', 0)} known skipped, {c.get('not_modified', 0)} not modified, "
+            f"{len(r.failures)} failed")
     for r in summary.results:
         for failure in r.failures:
-            console.print(f"[red]failed[/] {r.name}: {failure['url']} — {failure['reason']}", markup=True,
-                          highlight=False)
+            console.print(f"[red]failed[/] {r.name}: {failure['url']} — {failure['reason']}")
 
 
 @click.command()

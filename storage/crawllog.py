@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import CrawlRun, Fetch, ReportRow
@@ -89,20 +89,44 @@ class CrawlLog:
             return fetch.id
 
     def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
-        """For each URL fetched successfully before: its latest such fetch."""
+        """For each URL downloaded before (status 200/203/304, a notice or not): its latest such fetch."""
         wanted = list(dict.fromkeys(urls))
         states: dict[str, PageState] = {}
         with Session(self._store.engine) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
-                latest = (select(func.max(Fetch.id)).where(Fetch.url.in_(chunk), Fetch.error.is_(None),
-                                                           Fetch.http_status.in_(OK_STATUSES))
+                latest = (select(func.max(Fetch.id)).where(Fetch.url.in_(chunk), Fetch.http_status.in_(OK_STATUSES))
                           .group_by(Fetch.url))
                 reported = set(session.scalars(select(ReportRow.source_url).where(ReportRow.source_url.in_(chunk))))
                 for row in session.scalars(select(Fetch).where(Fetch.id.in_(latest))):
                     states[row.url] = PageState(row.url, _aware(row.fetched_at), row.etag, row.last_modified,
                                                 row.content_hash, row.url in reported)
         return states
+
+    def due_notices(self, url_prefixes: Iterable[str], fetched_before: datetime) -> list[PageState]:
+        """Stored notices under these URL prefixes whose latest download is older than ``fetched_before``."""
+        with Session(self._store.engine) as session:
+            urls: set[str] = set()
+            for prefix in url_prefixes:
+                urls.update(u for u in session.scalars(
+                    select(ReportRow.source_url).where(ReportRow.source_url.like(_like(prefix), escape="\\"))
+                    .distinct()) if u)
+        return [state for state in self.page_states(sorted(urls)).values() if state.fetched_at <= fetched_before]
+
+    def failed_pages(self, url_prefixes: Iterable[str], *, max_failures: int = 5) -> list[str]:
+        """Detail pages and attachments under these prefixes never downloaded yet, that failed fewer than
+        ``max_failures`` times: the next crawl tries them again even when no list page shows them any more."""
+        with Session(self._store.engine) as session:
+            failed: dict[str, int] = {}
+            for prefix in url_prefixes:
+                rows = session.execute(
+                    select(Fetch.url, func.count()).where(Fetch.url.like(_like(prefix), escape="\\"),
+                                                         Fetch.kind.in_(("detail", "attachment")),
+                                                         or_(Fetch.http_status.is_(None), Fetch.http_status >= 400))
+                    .group_by(Fetch.url))
+                failed.update({url: n for url, n in rows})
+        known = self.page_states(failed)
+        return sorted(url for url, n in failed.items() if url not in known and n < max_failures)
 
     def runs(self, site: str | None = None, limit: int = 10) -> list[RunSummary]:
         """The latest runs, newest first (of one site when given)."""
@@ -123,6 +147,11 @@ class CrawlLog:
             return {r.site: RunSummary(r.id, r.site, r.status, _aware(r.started_at),
                                        _aware(r.finished_at) if r.finished_at else None,
                                        dict(r.counts or {}), list(r.failures or [])) for r in rows if r.site}
+
+
+def _like(prefix: str) -> str:
+    """A LIKE pattern for URLs starting with ``prefix`` (``%`` and ``_`` taken literally)."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _aware(moment: datetime) -> datetime:

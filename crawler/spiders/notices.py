@@ -10,20 +10,22 @@ and a list is not paged further once it shows an already-known notice.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.config import SiteConfig
-from crawler.extract import PageOutcome, continuation_page_text, examine_page, join_pages
+from crawler.extract import ATTACHMENT_SUFFIXES, PageOutcome, continuation_page_text, examine_page, join_pages
 from crawler.items import PageItem
 from crawler.listing import PageRequest, datastore_links, list_links, next_dataproxy_group, next_list_pages
+from crawler.parsepool import run_in_pool
 from crawler.titles import looks_like_notice_title
 
 #: Anti-bot JavaScript challenges (a browser must run a script to get a cookie): recorded, not retried.
@@ -75,6 +77,20 @@ class NoticeSpider(scrapy.Spider):
     async def start(self) -> Any:
         for url in self.start_urls:
             yield self._list_request(PageRequest(url), page_no=1)
+        for state in self.crawl_log.due_notices(self._site_prefixes(), self._recheck_before()):
+            self.crawler.stats.inc_value("rectrack/rechecked")
+            yield self._detail_request(state.url, validators=(state.etag, state.last_modified))
+        for url in self.crawl_log.failed_pages(self._site_prefixes()):
+            self.crawler.stats.inc_value("rectrack/retried_failed")
+            yield self._detail_request(url, kind="attachment" if url.lower().endswith(ATTACHMENT_SUFFIXES) else "detail")
+
+    def _site_prefixes(self) -> list[str]:
+        """URL prefixes of this crawl's site: its allowed hosts (with port, as the start URLs give them)."""
+        netlocs = {urlsplit(u).netloc for u in self.start_urls} | set(self.allowed_domains)
+        return sorted(f"{scheme}://{netloc}/" for netloc in netlocs for scheme in ("http", "https"))
+
+    def _recheck_before(self) -> datetime:
+        return datetime.now(UTC) - timedelta(days=self.settings.getfloat("RECTRACK_RECHECK_DAYS"))
 
     def _list_request(self, page: PageRequest, page_no: int) -> scrapy.Request:
         meta = {"kind": "list", "page_no": page_no, "page": page}
@@ -108,14 +124,10 @@ class NoticeSpider(scrapy.Spider):
         notices = [link for link in links if self._is_notice_link(link.url, link.title)]
         states = self.crawl_log.page_states(link.url for link in notices) if notices else {}
         self.crawler.stats.inc_value("rectrack/notice_links", len(notices))
-        due_before = datetime.now(UTC) - timedelta(days=self.settings.getfloat("RECTRACK_RECHECK_DAYS"))
         for link in notices:
-            state = states.get(link.url)
-            if state is None:
+            if link.url not in states:
                 yield self._detail_request(link.url)
-            elif state.fetched_at <= due_before:
-                yield self._detail_request(link.url, validators=(state.etag, state.last_modified))
-            else:
+            else:  # known: re-checked from the store when due (see start())
                 self.crawler.stats.inc_value("rectrack/known_skipped")
         if states and not self.full:
             self.crawler.stats.inc_value("rectrack/lists_stopped_at_known")
@@ -136,7 +148,7 @@ class NoticeSpider(scrapy.Spider):
 
     # ---- detail pages -----------------------------------------------------------------------
 
-    def parse_detail(self, response: Response) -> Iterator[Any]:
+    async def parse_detail(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         item = PageItem(url=response.url, kind=meta["kind"], http_status=response.status,
                         etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
@@ -150,16 +162,17 @@ class NoticeSpider(scrapy.Spider):
             return
         item.body = response.body
         if "pages" in meta:  # a later page of a multi-page notice
-            yield from self._next_page(response, item)
+            for out in await self._next_page(response, item):
+                yield out
             return
-        outcome = examine_page(response.body, response.url, item.content_type)
+        outcome = await self._parse(examine_page, response.body, response.url, item.content_type)
         if outcome.continuation:
             first, rest = outcome.continuation[0], outcome.continuation[1:]
             yield self._detail_request(first, meta={"pages": {"first": item, "texts": [outcome.text], "rest": rest,
                                                               "title": outcome.title, "date": outcome.published_on}})
             return
-        if outcome.attachments:
-            yield self._finish(item, outcome)
+        if outcome.attachments:  # the page is fine; the notice is in its attachment
+            yield item
             for url in outcome.attachments:
                 yield self._detail_request(url, kind="attachment",
                                            meta={"page_url": response.url, "page_title": outcome.title})
@@ -169,16 +182,22 @@ class NoticeSpider(scrapy.Spider):
             outcome.report.title = outcome.report.title or meta.get("page_title")
         yield self._finish(item, outcome)
 
-    def _next_page(self, response: Response, item: PageItem) -> Iterator[Any]:
+    async def _parse(self, func: Any, *args: Any) -> Any:
+        """Run a pure extraction function in the parse pool (``RECTRACK_PARSE_WORKERS``; 0 = in this thread)."""
+        workers = self.settings.getint("RECTRACK_PARSE_WORKERS", -1)
+        return await run_in_pool(func, *args, workers=None if workers < 0 else workers)
+
+    async def _next_page(self, response: Response, item: PageItem) -> list[Any]:
         state = response.meta["pages"]
-        state["texts"].append(continuation_page_text(response.body, response.url, item.content_type))
+        state["texts"].append(await self._parse(continuation_page_text, response.body, response.url,
+                                                item.content_type))
         state["first"].extra_pages.append((response.url, response.body))
         if state["rest"]:
             nxt, state["rest"] = state["rest"][0], state["rest"][1:]
-            yield self._detail_request(nxt, meta={"pages": state})
-            return
+            return [self._detail_request(nxt, meta={"pages": state})]
         first: PageItem = state["first"]
-        yield self._finish(first, join_pages(state["texts"], first.url, state["title"], state["date"]))
+        outcome = await self._parse(join_pages, state["texts"], first.url, state["title"], state["date"])
+        return [self._finish(first, outcome)]
 
     def _finish(self, item: PageItem, outcome: PageOutcome) -> PageItem:
         item.report = outcome.report
@@ -198,8 +217,12 @@ class NoticeSpider(scrapy.Spider):
                 reason = f"blocked: the site answers with a JavaScript challenge (HTTP {status}); only a browser passes it"
         else:
             reason = _describe_failure(failure)
-        yield PageItem(url=request.url, kind=request.meta.get("kind", "detail"), http_status=status,
-                       error=reason, failed=True)
+        url = request.meta.get("redirect_urls", [request.url])[0]  # the URL we asked for, not the last hop
+        if failure.check(IgnoreRequest) and len(request.meta.get("redirect_urls", [])) >= \
+                self.settings.getint("REDIRECT_MAX_TIMES"):
+            reason = f"too many redirects (more than {self.settings.getint('REDIRECT_MAX_TIMES')}): a redirect loop"
+        yield PageItem(url=url, kind=request.meta.get("kind", "detail"), http_status=status, error=reason,
+                       failed=True)
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -212,6 +235,11 @@ def _describe_failure(failure: Failure) -> str:
     name = type(failure.value).__name__
     text = str(failure.value).strip().splitlines()[0] if str(failure.value).strip() else ""
     known = {
+        "DownloadTimeoutError": "timed out",
+        "DownloadConnectionRefusedError": "connection refused: the host is down or not listening",
+        "CannotResolveHostError": "DNS lookup failed: the host name does not resolve",
+        "ResponseDataLossError": "truncated: the connection closed before the whole body arrived",
+        "DownloadFailedError": "download failed (connection reset or broken)",
         "DNSLookupError": "DNS lookup failed: the host name does not resolve",
         "TimeoutError": "timed out",
         "TCPTimedOutError": "timed out",

@@ -1,0 +1,103 @@
+"""Crawl speed: rectrack against a bare Scrapy spider downloading the same pages, in one run.
+
+The bundled sample site is scaled to ``--articles`` notices (plus its news items), politeness is switched
+off, and both crawls run in fresh processes against the same local server:
+
+- rectrack: list pages, pagination, detail pages, attachments, parsing (in the parse pool) and storing
+  into a new SQLite database;
+- bare Scrapy: a spider that only downloads the URLs rectrack fetched, and discards them.
+
+Prints pages/s for both, the ratio (target ≥ 0.8) and the peak memory of the crawl process and of the
+parse workers (target ≤ 300 MB). Usage: ``python bench/crawl.py [--articles 2000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.runner import IMPOLITE, run_crawl  # noqa: E402
+from crawler.samplesite import SampleSite  # noqa: E402
+
+SETTINGS = {**IMPOLITE, "LOG_LEVEL": "ERROR", "RETRY_TIMES": 0}
+
+
+def _rectrack(conn: Any, db_url: str, urls: list[str]) -> None:
+    started = time.perf_counter()
+    summary = run_crawl(db_url, [], urls, full=True, max_pages=10000, overrides=SETTINGS)
+    elapsed = time.perf_counter() - started
+    pages = sum(r.stats.get("downloader/response_count", 0) for r in summary.results)
+    conn.send({"seconds": elapsed, "pages": pages, "status": [r.status for r in summary.results],
+               "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               "workers_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss})
+
+
+def _bare(conn: Any, urls: list[str]) -> None:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self) -> Any:
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+
+        def parse(self, response: Any) -> None:
+            return None
+
+    process = CrawlerProcess({**SETTINGS, "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"})
+    crawler = process.create_crawler(Bare)
+    process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    elapsed = time.perf_counter() - started
+    conn.send({"seconds": elapsed, "pages": crawler.stats.get_value("downloader/response_count", 0),
+               "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+
+
+def _in_child(target: Any, *args: Any) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=target, args=(child, *args))
+    process.start()
+    child.close()
+    result = parent.recv()
+    process.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000, help="synthesised notices on the sample site")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, SampleSite(scale=args.articles) as site:
+        db = Path(tmp) / "bench.db"
+        ours = _in_child(_rectrack, f"sqlite:///{db}", list(site.list_urls.values()))
+        with sqlite3.connect(db) as conn:
+            fetched = [url for (url,) in conn.execute("SELECT url FROM fetches WHERE http_status = 200")]
+            stored = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        bare = _in_child(_bare, fetched)
+        news, listed = len(site.news_urls), len(site.notice_urls)
+    ours_rate, bare_rate = ours["pages"] / ours["seconds"], bare["pages"] / bare["seconds"]
+    print(f"sample site: {args.articles} synthesised notices + {news} news items; "
+          f"{listed} notices listed, {stored} stored; crawl results {ours['status']}")
+    print(f"rectrack : {ours['pages']:6d} pages in {ours['seconds']:6.1f} s = {ours_rate:7.1f} pages/s "
+          f"(crawl + parse + store)")
+    print(f"bare     : {bare['pages']:6d} pages in {bare['seconds']:6.1f} s = {bare_rate:7.1f} pages/s (download only)")
+    print(f"ratio    : {ours_rate / bare_rate:.2f} of bare Scrapy (target >= 0.8)")
+    print(f"peak RSS : crawl process {ours['self_kb'] / 1024:.0f} MB, largest parse worker "
+          f"{ours['workers_kb'] / 1024:.0f} MB, bare Scrapy {bare['self_kb'] / 1024:.0f} MB (target <= 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
