@@ -102,7 +102,7 @@ def _read_source(source: str, *, allow_private: bool) -> tuple[bytes, str | None
 
 # ---- the store ------------------------------------------------------------------------------
 
-IMPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml")
+IMPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".pdf", ".docx")
 
 
 def _open_store(ctx: click.Context):

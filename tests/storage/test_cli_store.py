@@ -10,7 +10,7 @@ from pathlib import Path
 
 from crawler.parse import parse_document
 from storage.migrate import head_revision
-from tests.storage.conftest import SAMPLES, is_sqlite, run
+from tests.storage.conftest import SAMPLES, SAMPLES_DIR, is_sqlite, run
 
 
 def _expected(path: Path) -> dict:
@@ -31,10 +31,11 @@ def test_import_twice_stores_each_once(db_url: str) -> None:
     first = run(db_url, "import", *map(str, SAMPLES))
     assert first.exit_code == 0, first.output
     assert first.output.count(": stored new (report") == len(SAMPLES)
-    again = run(db_url, "import", str(SAMPLES[0].parent))
+    again = run(db_url, "import", str(SAMPLES[0].parent))  # the folder also holds PDF/DOCX copies of two
     assert again.exit_code == 0, again.output
-    assert again.output.count(": unchanged (report") == len(SAMPLES)
-    assert f"{len(SAMPLES)} file(s): 0 stored new, 0 new version(s), {len(SAMPLES)} unchanged, 0 failed" in again.output
+    files = len(SAMPLES) + 2
+    assert again.output.count(": unchanged (report") == files
+    assert f"{files} file(s): 0 stored new, 0 new version(s), {files} unchanged, 0 failed" in again.output
     listed = json.loads(run(db_url, "reports", "--json").output)
     assert len(listed) == len(SAMPLES)
     assert {"id", "title", "unit", "published_on", "source_url", "version", "issue_count"} <= set(listed[0])
@@ -46,13 +47,15 @@ def test_import_a_folder_with_a_broken_file(db_url: str, tmp_path: Path) -> None
     for path in SAMPLES[:3]:
         shutil.copy(path, folder / "sub" / path.name)
     (folder / "broken.html").write_bytes(bytes(range(256)) * 8)
-    (folder / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    shutil.copy(SAMPLES_DIR / "yicheng_2024.pdf", folder / "notice.pdf")
+    shutil.copy(SAMPLES_DIR / "zhengxiang_2024.docx", folder / "sub" / "notice.docx")
+    (folder / "ignored.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     result = run(db_url, "import", str(folder))
     assert result.exit_code == 2
-    assert result.output.count(": stored new (report") == 3
-    assert "broken.html" in result.output and "ignored.pdf" not in result.output
-    assert "4 file(s): 3 stored new, 0 new version(s), 0 unchanged, 1 failed" in result.output
-    assert len(json.loads(run(db_url, "reports", "--json").output)) == 3
+    assert result.output.count(": stored new (report") == 5
+    assert "broken.html" in result.output and "ignored.xls" not in result.output
+    assert "6 file(s): 5 stored new, 0 new version(s), 0 unchanged, 1 failed" in result.output
+    assert len(json.loads(run(db_url, "reports", "--json").output)) == 5
 
 
 def test_a_changed_copy_becomes_version_2(db_url: str, tmp_path: Path) -> None:
