@@ -249,5 +249,7 @@ def _describe_failure(failure: Failure) -> str:
         "ResponseFailed": "response failed (truncated or reset)",
         "IgnoreRequest": "ignored (robots.txt, offsite, too many redirects or too large)",
     }
+    if "download max size" in text or "download maxsize" in text:
+        return f"too large: {text}"
     reason = known.get(name, name)
     return f"{reason}: {text}" if text and name not in ("IgnoreRequest",) else reason

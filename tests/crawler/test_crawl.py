@@ -154,3 +154,34 @@ def test_redirect_loop_and_missing_page(db: str) -> None:
         assert reasons[gone] == "HTTP 404"
         assert reasons[looping].startswith("too many redirects")
         assert {url for url, _ in stored(db)} == site.notice_urls - {gone, looping}
+
+
+def test_truncated_and_reset_downloads(db: str) -> None:
+    with SampleSite() as site:
+        truncated, reset = sorted(site.notice_urls - site.attachment_urls)[:2]
+        site.set_fault(site.local_path(truncated), "truncate")
+        site.set_fault(site.local_path(reset), "reset")
+        summary = crawl(db, site, RETRY_TIMES=1)
+        reasons = {f["url"]: f["reason"] for r in summary.results for f in r.failures}
+        assert reasons[truncated].startswith("truncated")
+        assert reasons[reset].startswith(("download failed", "no response", "connection lost"))
+        assert not {truncated, reset} & {url for url, _ in stored(db)}
+        assert summary.exit_code == 0
+
+
+def test_oversized_downloads_are_refused(db: str) -> None:
+    with SampleSite() as site:
+        summary = crawl(db, site, columns=("plain",), DOWNLOAD_MAXSIZE=30_000, DOWNLOAD_WARNSIZE=0)
+        reasons = {f["url"]: f["reason"] for r in summary.results for f in r.failures}
+        docx = next(u for u in site.attachment_urls if u.endswith(".docx"))  # 48 KB
+        assert reasons[docx].startswith("too large")
+        pdf = next(u for u in site.attachment_urls if u.endswith(".pdf"))  # 27 KB
+        assert pdf not in reasons
+
+
+def test_dns_failure(db: str) -> None:
+    summary = crawl_in_subprocess(db, [], ["http://no-such-host.invalid/list.html"],
+                                  overrides={**FAST, "RETRY_TIMES": 0, "DNS_TIMEOUT": 5}, timeout=120)
+    (result,) = summary.results
+    assert result.status == "failed"
+    assert result.failures[0]["reason"].startswith("DNS lookup failed")
