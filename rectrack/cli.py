@@ -317,8 +317,9 @@ def export(ctx: click.Context, fmt: str, out: str | None, all_versions: bool) ->
         click.echo(f"{out}: {count} {'report' if fmt == 'jsonl' else 'row'}(s)", err=True)
 
 from .cli_crawl import crawl as _crawl, fetch as _fetch, sites as _sites  # noqa: E402
+from .cli_track import track as _track  # noqa: E402
 
-for _command in (_crawl, _fetch, _sites):
+for _command in (_crawl, _fetch, _sites, _track):
     main.add_command(_command)
 
 
