@@ -40,11 +40,36 @@ class _Group(click.Group):
 @click.option("--db", "db", metavar="URL", default=None,
               help="Database: sqlite:///PATH, postgresql://… or a file path "
                    "(default: $RECTRACK_DB, else rectrack.db in the user data folder).")
+@click.option("-v", "--verbose", is_flag=True, help="Log more (debug messages).")
+@click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors.")
+@click.option("--log-file", metavar="FILE", default=None, help="Also write the log to FILE.")
 @click.pass_context
-def main(ctx: click.Context, db: str | None) -> None:
+def main(ctx: click.Context, db: str | None, verbose: bool, quiet: bool, log_file: str | None) -> None:
     """Track inspection-rectification notices (巡视/巡察整改进展情况的通报) and what stalls in them."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    _configure_logging(verbose=verbose, quiet=quiet, log_file=log_file)
+
+
+def _configure_logging(*, verbose: bool, quiet: bool, log_file: str | None) -> None:
+    """rectrack's own log lines to stderr (and ``log_file``); libraries stay quiet unless ``--verbose``."""
+    import logging
+
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logger = logging.getLogger("rectrack")
+    logger.setLevel(level)
+    logger.propagate = False
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"cannot write the log file {log_file}: {exc.strerror}") from None
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 @main.command()
@@ -317,9 +342,11 @@ def export(ctx: click.Context, fmt: str, out: str | None, all_versions: bool) ->
         click.echo(f"{out}: {count} {'report' if fmt == 'jsonl' else 'row'}(s)", err=True)
 
 from .cli_crawl import crawl as _crawl, fetch as _fetch, sites as _sites  # noqa: E402
+from .cli_run import demo as _demo, doctor as _doctor, run as _run, schedule as _schedule  # noqa: E402
+from .cli_alerts import alerts as _alerts  # noqa: E402
 from .cli_track import track as _track  # noqa: E402
 
-for _command in (_crawl, _fetch, _sites, _track):
+for _command in (_crawl, _fetch, _sites, _track, _run, _schedule, _demo, _doctor, _alerts):
     main.add_command(_command)
 
 

@@ -48,6 +48,7 @@ def fetch_notice(url: str, *, allow_private: bool = False) -> OneFetch:
             if found.report is not None:
                 found.report.source_url = page.url
                 found.report.title = found.report.title or outcome.title
+                found.report.published_on = found.report.published_on or outcome.published_on
                 return OneFetch(found.report, downloads, len(downloads) - 1)
             reasons.append(f"{attachment_url}: {found.reason}")
         raise UserError(f"{url}: the notice is in an attachment that could not be read ({'; '.join(reasons)})")

@@ -195,3 +195,27 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     failures: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class AlertDelivery(Base):
+    """One alert sent (or being tried) to one notification channel: an alert is sent once per channel.
+
+    ``channel_hash`` is the sha256 of the channel's Apprise URL, so no credential is stored here.
+    A failed send keeps ``sent_at`` empty and is tried again on the next run.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_key", "channel_hash"),
+        Index("ix_alert_deliveries_sent_at", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_key: Mapped[str] = mapped_column(String(64))
+    channel_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    first_tried_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_tried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

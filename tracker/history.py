@@ -168,11 +168,14 @@ def track_report(source: Source, report_id: int) -> list[Comparison]:
         return [_compare_at(reports, j) for j in (k, k + 1) if 0 < j < len(reports)]
 
 
+#: Copies of one notice on several sites are published within this many days of each other.
+REPUBLISHED_WITHIN = 14
+
 _R = ReportRow.__table__.c  # plain Core columns: no ORM row processing
 _I = IssueRow.__table__.c
 _COLUMNS = (_R.id, _R.unit_id, _R.title, _R.issuer, _R.published_on, _R.source_url, _R.declared_issue_count,
             _R.inspector, _R.inspector_level, _R.round, _R.started_on, _R.ended_on, _R.feedback_on,
-            _R.schema_version)
+            _R.schema_version, _R.content_hash)
 #: status_evidence as its JSON text: most are ``[]``, decoded without the JSON parser.
 _ISSUE_COLUMNS = (_I.id, _I.report_id, _I.parent_id, _I.seq, _I.label, _I.category, _I.title, _I.rectification,
                   _I.status, cast(_I.status_evidence, Text).label("evidence"))
@@ -193,11 +196,33 @@ def _load_reports(session: Session, *, unit_ids: Sequence[int] = (), report_ids:
         query = query.where(~exists().where(newer.c.notice_key == _R.notice_key, newer.c.version > _R.version))
         for chunk in _chunks(unit_ids):
             rows.extend(conn.execute(query.where(_R.unit_id.in_(chunk))))
+    if not report_ids:
+        rows = _drop_republications(rows)
     tracked = {r.id: (r.unit_id, TrackedReport(_report(r), r.id)) for r in rows}
     if with_issues and tracked:
         _attach_issues(session, {rid: t for rid, (_, t) in tracked.items()})
     ordered = [tracked[rid] for rid in sorted(tracked)]
     return ordered if pairs else [t for _, t in ordered]
+
+
+def _drop_republications(rows: list[Any]) -> list[Any]:
+    """One row per notice: the same notice published at several URLs (a county portal and the provincial
+    site, an HTML page and its PDF) is one report, not two successive ones. Same content (hash), or the
+    same unit, title, inspector and inspection start published within :data:`REPUBLISHED_WITHIN` days,
+    is the same notice; the first stored copy stands for it."""
+    hashes: set[tuple[Any, ...]] = set()
+    headers: dict[tuple[Any, ...], list[Any]] = {}
+    kept = []
+    for r in sorted(rows, key=lambda row: row.id):
+        header = (r.unit_id, "".join((r.title or "").split()), r.inspector, r.started_on)
+        if (r.unit_id, r.content_hash) in hashes or any(
+                d is not None and r.published_on is not None and abs((d - r.published_on).days) <= REPUBLISHED_WITHIN
+                for d in headers.get(header, [])):
+            continue
+        hashes.add((r.unit_id, r.content_hash))
+        headers.setdefault(header, []).append(r.published_on)
+        kept.append(r)
+    return kept
 
 
 def _attach_issues(session: Session, reports: dict[int, TrackedReport]) -> None:

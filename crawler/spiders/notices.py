@@ -175,11 +175,13 @@ class NoticeSpider(scrapy.Spider):
             yield item
             for url in outcome.attachments:
                 yield self._detail_request(url, kind="attachment",
-                                           meta={"page_url": response.url, "page_title": outcome.title})
+                                           meta={"page_url": response.url, "page_title": outcome.title,
+                                                 "page_date": outcome.published_on})
             return
         if outcome.report is not None and meta.get("page_url"):
             outcome.report.source_url = meta["page_url"]
             outcome.report.title = outcome.report.title or meta.get("page_title")
+            outcome.report.published_on = outcome.report.published_on or meta.get("page_date")
         yield self._finish(item, outcome)
 
     async def _parse(self, func: Any, *args: Any) -> Any:

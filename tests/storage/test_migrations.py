@@ -17,7 +17,8 @@ from storage.models import Base
 from storage.repository import open_store
 from tests.storage.conftest import is_sqlite, sqlite_url
 
-TABLES = {"sources", "fetches", "units", "unit_names", "reports", "issues", "crawl_runs", "alembic_version"}
+TABLES = {"sources", "fetches", "units", "unit_names", "reports", "issues", "crawl_runs", "alert_deliveries",
+          "alembic_version"}
 
 
 def test_upgrade_an_empty_database(db_url: str) -> None:
@@ -25,7 +26,7 @@ def test_upgrade_an_empty_database(db_url: str) -> None:
     try:
         assert current_revision(engine) is None
         assert upgrade(engine) is True
-        assert current_revision(engine) == head_revision() == "0003"
+        assert current_revision(engine) == head_revision() == "0004"
         assert set(inspect(engine).get_table_names()) == TABLES
         assert upgrade(engine) is False  # already there
         if not is_sqlite(db_url):

@@ -49,11 +49,14 @@ def test_an_issue_stalled_twice_then_resolved(store) -> None:
 
 def test_order_undated_last_same_day_by_id(store) -> None:
     day = date(2025, 5, 1)
-    ids = _ingest(store, report(None, [], url="u:1"), report(day, [], url="u:2"), report(day, [], url="u:3"),
-                  report(date(2024, 1, 1), [], url="u:4"))
+    ids = _ingest(store, report(None, [], url="u:1", title="通报一"), report(day, [], url="u:2", title="通报二"),
+                  report(day, [], url="u:3", title="通报三"), report(date(2024, 1, 1), [], url="u:4", title="通报四"))
     (h,) = load_units(store)
     assert [r.id for r in h.reports] == [ids[3], ids[1], ids[2], ids[0]]
     assert len(h.comparisons) == 3 and all(c.transitions == () for c in h.comparisons)
+    # copies of one notice (same title, inspector and start, published within days) count once
+    _ingest(store, report(day, [], url="u:5", title="通报二"))
+    assert [r.id for r in load_units(store)[0].reports] == [ids[3], ids[1], ids[2], ids[0]]
 
 
 def test_only_the_latest_version_of_a_notice(store) -> None:
@@ -126,3 +129,27 @@ def test_track_report_equals_the_full_run(store) -> None:
     assert track_report(store, ids[3]) == [h.comparisons[2]]
     with pytest.raises(LookupError):
         track_report(store, 999)
+
+
+def test_one_notice_published_at_several_urls_is_one_report(store) -> None:  # noqa: ANN001
+    from dataclasses import replace
+    from datetime import timedelta
+    from pathlib import Path
+
+    from crawler.parse import parse_document
+    from tracker.history import load_units
+
+    samples = Path(__file__).resolve().parents[2] / "crawler" / "samples"
+    earlier = parse_document((samples / "hetang_2025.txt").read_bytes(), source_url="https://a.gov.cn/1.html")
+    later = parse_document((samples / "hetang_2026.txt").read_bytes(), source_url="https://a.gov.cn/2.html")
+    # the provincial site republishes the earlier notice: same content, another URL
+    store.ingest(earlier, raw=None)
+    store.ingest(replace(earlier, source_url="https://province.gov.cn/x.html"), raw=None)
+    # and a county portal a few days later, parsed with a slightly different page date
+    copy = replace(earlier, source_url="https://county.gov.cn/y.html",
+                   published_on=earlier.published_on + timedelta(days=3))
+    store.ingest(copy, raw=None)
+    store.ingest(later, raw=None)
+    (history,) = load_units(store)
+    assert [r.report.source_url for r in history.reports] == ["https://a.gov.cn/1.html", "https://a.gov.cn/2.html"]
+    assert len(history.comparisons) == 1
