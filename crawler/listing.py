@@ -217,7 +217,8 @@ def hanweb_column(html: str, url: str) -> HanwebColumn | None:
 
 
 def _js_pairs(text: str) -> list[tuple[str, str]]:
-    return [(k, v1 or v2 or v3) for k, v1, v2, v3 in re.findall(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,}\s]+))", text)]
+    pairs = re.findall(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,}\s]+))", text)
+    return [(key, single or double or bare) for key, single, double, bare in pairs]
 
 
 def _link_next(root: etree._Element, url: str) -> list[str]:

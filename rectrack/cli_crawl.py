@@ -32,11 +32,13 @@ def _load_sites(config: str | None) -> dict[str, Any]:
 
 
 @click.command()
-@click.option("--site", "site_names", multiple=True, metavar="NAME", help="A configured site (repeatable; default: all).")
+@click.option("--site", "site_names", multiple=True, metavar="NAME",
+              help="A configured site (repeatable; default: all).")
 @click.option("--start-url", "start_urls", multiple=True, metavar="URL", help="A list page to crawl (repeatable).")
 @click.option("--max-pages", type=click.IntRange(1, 10000), default=None, help="List pages followed per start URL.")
 @click.option("--full", is_flag=True, help="Page through whole lists, even past already-known notices.")
-@click.option("--config", metavar="DIR", default=None, help="Configuration folder (default: $RECTRACK_CONFIG or ./config).")
+@click.option("--config", metavar="DIR", default=None,
+              help="Configuration folder (default: $RECTRACK_CONFIG or ./config).")
 @click.option("--allow-private", is_flag=True, help="Allow start URLs on loopback or private addresses.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @click.pass_context
@@ -174,8 +176,9 @@ def sites(ctx: click.Context, config: str | None, as_json: bool) -> None:
     for row in rows:
         run = row["last_crawl"] or {}
         status = run.get("status", "never")
+        more = len(row["start_urls"]) - 1
         table.add_row(row["name"] + ("" if row["enabled"] else " (off)"), row["title"], row["province"] or "",
-                      row["start_urls"][0] + (f" (+{len(row['start_urls']) - 1})" if len(row["start_urls"]) > 1 else ""),
+                      row["start_urls"][0] + (f" (+{more})" if more else ""),
                       run.get("started_at", "—"), f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]",
                       str(run.get("new_notices", "")), str(run.get("failures", "")))
     Console().print(table)

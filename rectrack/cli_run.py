@@ -27,7 +27,8 @@ def _folder(config: str | None) -> Path:
 
 @click.command()
 @click.option("--site", "site_names", multiple=True, metavar="NAME", help="Crawl only these sites (repeatable).")
-@click.option("--config", metavar="DIR", default=None, help="Configuration folder (default: $RECTRACK_CONFIG or ./config).")
+@click.option("--config", metavar="DIR", default=None,
+              help="Configuration folder (default: $RECTRACK_CONFIG or ./config).")
 @click.option("--out", metavar="FILE", default=None, help="Where to write the HTML alert report.")
 @click.option("--no-notify", is_flag=True, help="Do not send notifications this time.")
 @click.pass_context

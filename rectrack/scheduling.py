@@ -103,7 +103,7 @@ def load_schedule(directory: Path | None = None) -> ScheduleConfig:
     return schedule
 
 
-def build_scheduler(db_url: str, schedule: ScheduleConfig, folder: Path) -> Any:
+def build_scheduler(db_url: str, schedule: ScheduleConfig) -> Any:
     """A BackgroundScheduler with the schedule's jobs stored in ``db_url`` (replacing stale ones)."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -131,7 +131,7 @@ def sync_jobs(scheduler: Any, db_url: str, schedule: ScheduleConfig, folder: Pat
 def next_runs(db_url: str, folder: Path) -> list[tuple[str, str, str, Any]]:
     """(job, kind, cron, next run time) for ``rectrack schedule --list``."""
     schedule = load_schedule(folder)
-    scheduler = build_scheduler(db_url, schedule, folder)
+    scheduler = build_scheduler(db_url, schedule)
     scheduler.start(paused=True)
     try:
         sync_jobs(scheduler, db_url, schedule, folder)
@@ -146,7 +146,7 @@ def serve(db_url: str, folder: Path, *, stop: threading.Event | None = None) -> 
     """Run the scheduler until SIGTERM/SIGINT (or ``stop``); the running job finishes first."""
     schedule = load_schedule(folder)
     stop = stop or threading.Event()
-    scheduler = build_scheduler(db_url, schedule, folder)
+    scheduler = build_scheduler(db_url, schedule)
 
     def _on_signal(signum: int, _frame: Any) -> None:
         log.info("received %s: finishing the running job, then stopping", signal.Signals(signum).name)
@@ -161,6 +161,7 @@ def serve(db_url: str, folder: Path, *, stop: threading.Event | None = None) -> 
     for job in scheduler.get_jobs():
         log.info("scheduled %s: next run %s", job.id, job.next_run_time)
     stop.wait()
+    scheduler.pause()  # no new submissions while the executor shuts down (else APScheduler logs a race)
     scheduler.shutdown(wait=True)
     log.info("scheduler stopped")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crawler.parse import parse_document
 from storage.crawllog import CrawlLog
@@ -29,7 +29,7 @@ def test_runs_and_fetches(db_url: str) -> None:
         state = states[page]
         assert state.has_report and state.etag == '"abc"'
         assert state.last_modified == "Mon, 02 Mar 2026 08:00:00 GMT"
-        assert abs(state.fetched_at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+        assert abs(state.fetched_at - datetime.now(UTC)) < timedelta(minutes=5)
         assert store.raw_bytes(store.list_reports()[0]["id"]) == raw
 
         (summary,) = log.runs("demo")
