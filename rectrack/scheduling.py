@@ -155,13 +155,22 @@ def serve(db_url: str, folder: Path, *, stop: threading.Event | None = None) -> 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
+    running = _RunningJobs(scheduler)
     scheduler.start(paused=True)
     sync_jobs(scheduler, db_url, schedule, folder)
     scheduler.resume()
     for job in scheduler.get_jobs():
         log.info("scheduled %s: next run %s", job.id, job.next_run_time)
     stop.wait()
-    scheduler.pause()  # no new submissions while the executor shuts down (else APScheduler logs a race)
+    # Pause, let the running job finish, then shut down: shutting down while a job runs lets APScheduler's
+    # loop submit the next due run to the closing executor ("cannot schedule new futures after shutdown").
+    scheduler.pause()
+    running.wait_idle()
+    # A processing pass that began just before the pause can still try to submit the next due run while the
+    # executor closes; that run was never going to start (it is kept in the job store and runs after the next
+    # start), so its "Error submitting job" record is dropped rather than shown as a traceback.
+    logging.getLogger("apscheduler.scheduler").addFilter(
+        lambda record: not str(record.msg).startswith("Error submitting job"))
     scheduler.shutdown(wait=True)
     log.info("scheduler stopped")
 
@@ -194,6 +203,27 @@ def execute(job_name: str, db_url: str, folder: str) -> None:
     except Exception as exc:  # a job failure is logged; the scheduler goes on with the next runs
         log.error("job %s failed after %.1f s: %s: %s", job_name, time.monotonic() - started,
                   type(exc).__name__, exc)
+
+
+class _RunningJobs:
+    """Counts the scheduler's running jobs from its events, so a stop can wait until none runs."""
+
+    def __init__(self, scheduler: Any) -> None:
+        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
+
+        self._count = 0
+        self._idle = threading.Condition()
+        self._submitted = EVENT_JOB_SUBMITTED
+        scheduler.add_listener(self._on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _on_event(self, event: Any) -> None:
+        with self._idle:
+            self._count += 1 if event.code == self._submitted else -1
+            self._idle.notify_all()
+
+    def wait_idle(self) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: self._count <= 0)
 
 
 class _wait_for_lock:
