@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .model import Alert, AlertSet, Segment, UnitSummary, alert_to_dict, status_label, unit_key, unit_summary_to_dict
+from .model import KINDS, Alert, AlertSet, Segment, UnitSummary, alert_to_dict, status_label, unit_key, unit_summary_to_dict
 
 #: Characters of unchanged text kept around each change in short diffs (terminal, CSV, digests).
 CONTEXT = 24
@@ -29,10 +29,12 @@ def groups(result: AlertSet) -> Iterator[tuple[UnitSummary | None, list[Alert]]]
             sites.append(a)
         else:
             by_key.setdefault(unit_key(a.unit), []).append(a)
-    for summary in result.units:
-        alerts = by_key.get(unit_key(summary.unit))
-        if alerts:
-            yield summary, alerts
+    rank = {kind: n for n, kind in enumerate(KINDS)}
+    found = [(summary, sorted(by_key[unit_key(summary.unit)], key=lambda a: rank.get(a.kind, len(rank))))
+             for summary in result.units if by_key.get(unit_key(summary.unit))]
+    # units whose notices show stalled, regressed, dropped or recurring issues first: what readers come for
+    found.sort(key=lambda pair: -sum(a.kind in KINDS[:4] for a in pair[1]))
+    yield from found
     if sites:
         yield None, sites
 
