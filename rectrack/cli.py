@@ -345,8 +345,9 @@ from .cli_crawl import crawl as _crawl, fetch as _fetch, sites as _sites  # noqa
 from .cli_run import demo as _demo, doctor as _doctor, run as _run, schedule as _schedule  # noqa: E402
 from .cli_alerts import alerts as _alerts  # noqa: E402
 from .cli_track import track as _track  # noqa: E402
+from .cli_serve import serve as _serve  # noqa: E402
 
-for _command in (_crawl, _fetch, _sites, _track, _run, _schedule, _demo, _doctor, _alerts):
+for _command in (_crawl, _fetch, _sites, _track, _run, _schedule, _demo, _doctor, _alerts, _serve):
     main.add_command(_command)
 
 
