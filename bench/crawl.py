@@ -7,14 +7,16 @@ off, and both crawls run in fresh processes against the same local server:
   into a new SQLite database;
 - bare Scrapy: a spider that only downloads the URLs rectrack fetched, and discards them.
 
-Prints pages/s for both, the ratio (target ≥ 0.8) and the peak memory of the crawl process and of the
-parse workers (target ≤ 300 MB). Usage: ``python bench/crawl.py [--articles 2000]``.
+Prints pages/s for both, the ratio (target ≥ 0.8), the CPU seconds each side used (crawl process, its
+parse workers and database writer, the sample site's server) and the peak memory of the crawl process and
+of its largest worker process (target ≤ 300 MB). Usage: ``python bench/crawl.py [--articles 2000]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import sqlite3
 import sys
@@ -36,9 +38,10 @@ def _rectrack(conn: Any, db_url: str, urls: list[str]) -> None:
     summary = run_crawl(db_url, [], urls, full=True, max_pages=10000, overrides=SETTINGS)
     elapsed = time.perf_counter() - started
     pages = sum(r.stats.get("downloader/response_count", 0) for r in summary.results)
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     conn.send({"seconds": elapsed, "pages": pages, "status": [r.status for r in summary.results],
-               "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               "workers_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss})
+               "self_kb": own.ru_maxrss, "workers_kb": workers.ru_maxrss,
+               "cpu": own.ru_utime + own.ru_stime, "workers_cpu": workers.ru_utime + workers.ru_stime})
 
 
 def _bare(conn: Any, urls: list[str]) -> None:
@@ -61,8 +64,15 @@ def _bare(conn: Any, urls: list[str]) -> None:
     started = time.perf_counter()
     process.start()
     elapsed = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
     conn.send({"seconds": elapsed, "pages": crawler.stats.get_value("downloader/response_count", 0),
-               "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+               "self_kb": own.ru_maxrss, "cpu": own.ru_utime + own.ru_stime})
+
+
+def _cpu_since(started: os.times_result) -> float:
+    """CPU seconds of this process (the sample site's server threads) since ``started``."""
+    now = os.times()
+    return now.user - started.user + now.system - started.system
 
 
 def _in_child(target: Any, *args: Any) -> dict[str, Any]:
@@ -82,11 +92,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, SampleSite(scale=args.articles) as site:
         db = Path(tmp) / "bench.db"
+        started = os.times()
         ours = _in_child(_rectrack, f"sqlite:///{db}", list(site.list_urls.values()))
+        server_cpu = _cpu_since(started)
         with sqlite3.connect(db) as conn:
             fetched = [url for (url,) in conn.execute("SELECT url FROM fetches WHERE http_status = 200")]
             stored = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+        started = os.times()
         bare = _in_child(_bare, fetched)
+        bare_server_cpu = _cpu_since(started)
         news, listed = len(site.news_urls), len(site.notice_urls)
     ours_rate, bare_rate = ours["pages"] / ours["seconds"], bare["pages"] / bare["seconds"]
     print(f"sample site: {args.articles} synthesised notices + {news} news items; "
@@ -95,7 +109,10 @@ def main() -> None:
           f"(crawl + parse + store)")
     print(f"bare     : {bare['pages']:6d} pages in {bare['seconds']:6.1f} s = {bare_rate:7.1f} pages/s (download only)")
     print(f"ratio    : {ours_rate / bare_rate:.2f} of bare Scrapy (target >= 0.8)")
-    print(f"peak RSS : crawl process {ours['self_kb'] / 1024:.0f} MB, largest parse worker "
+    print(f"CPU      : rectrack {ours['cpu']:.1f} s crawl process + {ours['workers_cpu']:.1f} s its parse workers "
+          f"and writer + {server_cpu:.1f} s sample server; bare {bare['cpu']:.1f} s + {bare_server_cpu:.1f} s server "
+          f"({os.cpu_count()} CPUs)")
+    print(f"peak RSS : crawl process {ours['self_kb'] / 1024:.0f} MB, largest worker process "
           f"{ours['workers_kb'] / 1024:.0f} MB, bare Scrapy {bare['self_kb'] / 1024:.0f} MB (target <= 300 MB)")
 
 

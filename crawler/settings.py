@@ -45,4 +45,11 @@ RECTRACK_DB = database_url(None)
 RECTRACK_RECHECK_DAYS = 7.0
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 LOG_LEVEL = "INFO"
-RECTRACK_PARSE_WORKERS = -1  # parse pool size: -1 = one per CPU, 0 = parse in the reactor thread
+RECTRACK_PARSE_WORKERS = -1  # parse pool size: -1 = one per CPU but one, 0 = parse in the reactor thread
+
+# Speed. A callback's output goes through CONCURRENT_ITEMS asyncio tasks per response (Scrapy's default,
+# 100, costs more reactor time than a page's download); the pipeline returns at once anyway.
+CONCURRENT_ITEMS = 4
+# The parse pool starts with the spider, its workers warming up while the first list pages download;
+# the garbage collector is set for a process that allocates much and keeps little (crawler.gctuning).
+EXTENSIONS = {"crawler.parsepool.WarmPool": 500, "crawler.gctuning.GcTuning": 500}

@@ -346,8 +346,9 @@ from .cli_run import demo as _demo, doctor as _doctor, run as _run, schedule as 
 from .cli_alerts import alerts as _alerts  # noqa: E402
 from .cli_track import track as _track  # noqa: E402
 from .cli_serve import serve as _serve  # noqa: E402
+from .cli_worker import worker as _worker  # noqa: E402
 
-for _command in (_crawl, _fetch, _sites, _track, _run, _schedule, _demo, _doctor, _alerts, _serve):
+for _command in (_crawl, _fetch, _sites, _track, _run, _schedule, _demo, _doctor, _alerts, _serve, _worker):
     main.add_command(_command)
 
 

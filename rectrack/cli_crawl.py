@@ -40,11 +40,19 @@ def _load_sites(config: str | None) -> dict[str, Any]:
 @click.option("--config", metavar="DIR", default=None,
               help="Configuration folder (default: $RECTRACK_CONFIG or ./config).")
 @click.option("--allow-private", is_flag=True, help="Allow start URLs on loopback or private addresses.")
+@click.option("--distributed", is_flag=True,
+              help="Seed the crawl into Redis for `rectrack worker`s and wait until they have done it.")
+@click.option("--redis", "redis", metavar="URL", default=None,
+              help="Redis of the distributed crawl (default: $RECTRACK_REDIS_URL); implies --distributed.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @click.pass_context
 def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str, ...], max_pages: int | None,
-          full: bool, config: str | None, allow_private: bool, verbose: bool) -> None:
-    """Crawl configured sites (all by default) or list pages for rectification notices, and store them."""
+          full: bool, config: str | None, allow_private: bool, distributed: bool, redis: str | None,
+          verbose: bool) -> None:
+    """Crawl configured sites (all by default) or list pages for rectification notices, and store them.
+
+    With --distributed the crawl is done by the workers of a distributed deployment (docs/deployment.md).
+    """
     from crawler.config import ConfigError, select_sites
     from crawler.runner import run_crawl
 
@@ -61,11 +69,47 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
     for url in start_urls:
         check_url(url, allow_private=allow_private)
     overrides = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL"}
+    if distributed or redis:
+        summary = _crawl_distributed(_db_url(ctx), redis, sites, list(start_urls), max_pages=max_pages, full=full,
+                                     overrides=overrides, live=sys.stderr.isatty() and not verbose)
+        _print_summary(summary)
+        ctx.exit(summary.exit_code)
     with _Progress(enabled=sys.stderr.isatty() and not verbose) as progress:
         summary = run_crawl(_db_url(ctx), sites, list(start_urls), max_pages=max_pages, full=full,
                             overrides=overrides, on_item=progress.update)
     _print_summary(summary)
     ctx.exit(summary.exit_code)
+
+
+def _crawl_distributed(db_url: str, redis: str | None, sites: list[Any], start_urls: list[str], *,
+                       max_pages: int | None, full: bool, overrides: dict[str, Any], live: bool) -> Any:
+    """Seed a distributed cycle and wait for the workers (a live status line on a terminal)."""
+    from crawler.distributed import DistributedError
+    from crawler.distributed.seeder import run_cycle
+
+    from .cli_worker import redis_or_fail
+
+    url = redis_or_fail(redis)
+    status: Any = None
+    if live:
+        from rich.console import Console
+
+        status = Console(stderr=True).status("seeding …")
+        status.start()
+
+    def show(p: Any) -> None:
+        if status is not None:
+            status.update(f"crawling on {p.workers} worker(s): {p.queued + p.seeds} queued, {p.claimed} in "
+                          f"progress; {p.pages} pages, {p.notices} notices, {p.failed} failed")
+
+    try:
+        return run_cycle(db_url, url, sites, start_urls, max_pages=max_pages, full=full, overrides=overrides,
+                         on_progress=show)
+    except DistributedError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        if status is not None:
+            status.stop()
 
 
 class _Progress:

@@ -49,12 +49,29 @@ class CycleResult:
 
 def crawl_step(db_url: str, sites: list[SiteConfig], start_urls: list[str] | None = None,
                overrides: dict[str, Any] | None = None, result: CycleResult | None = None) -> CycleResult:
-    """Crawl ``sites`` (and ``start_urls``) in a child process; record each site's outcome."""
+    """Crawl ``sites`` (and ``start_urls``) in a child process; record each site's outcome.
+
+    With ``RECTRACK_REDIS_URL`` set, configured sites are crawled by the distributed workers instead
+    (docs/deployment.md): the crawl is seeded into Redis and this waits until they are done.
+    """
+    from crawler.distributed import redis_url
     from crawler.runner import crawl_in_subprocess
 
     result = result or CycleResult()
-    summary = crawl_in_subprocess(db_url, sites, list(start_urls or []),
-                                  overrides={"LOG_LEVEL": "WARNING", **(overrides or {})})
+    overrides = {"LOG_LEVEL": "WARNING", **(overrides or {})}
+    redis = redis_url() if sites else None  # bare start URLs (the demo's local site) stay local
+    if redis:
+        from crawler.distributed import DistributedError
+        from crawler.distributed.seeder import run_cycle
+
+        from .errors import UserError
+
+        try:
+            summary = run_cycle(db_url, redis, sites, list(start_urls or []), overrides=overrides)
+        except DistributedError as exc:
+            raise UserError(str(exc)) from None
+    else:
+        summary = crawl_in_subprocess(db_url, sites, list(start_urls or []), overrides=overrides)
     for site in summary.results:
         result.sites[site.name] = site.status
         result.new_notices += site.counts.get("notices_new", 0) + site.counts.get("notices_new_version", 0)

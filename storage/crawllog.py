@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,11 +17,27 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from .bulk import chunks, insert_returning_ids
 from .models import CrawlRun, Fetch, ReportRow
 from .repository import Store
 
 #: A fetch with one of these statuses means the page was there (304: unchanged since last time).
 OK_STATUSES = (200, 203, 304)
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One download (or failure) for :meth:`CrawlLog.record_fetches`: the arguments of :meth:`CrawlLog.record_fetch`."""
+
+    url: str
+    run_id: int | None = None
+    kind: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    raw: bytes | None = None
+    content_type: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,20 +89,33 @@ class CrawlLog:
                      http_status: int | None = None, etag: str | None = None, last_modified: str | None = None,
                      raw: bytes | None = None, content_type: str | None = None, error: str | None = None) -> int:
         """Log one download (or failure); returns the fetch id. Raw bytes already stored for this URL are not kept twice."""
-        digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-        with Session(self._store._writer) as session, session.begin():
-            keep = raw
-            if digest is not None and session.scalar(
-                    select(Fetch.id).where(Fetch.url == url, Fetch.content_hash == digest,
-                                           Fetch.raw.is_not(None)).limit(1)) is not None:
-                keep = None
-            fetch = Fetch(url=url, crawl_run_id=run_id, kind=kind, http_status=http_status, etag=etag,
-                          last_modified=last_modified, content_hash=digest,
-                          raw=zlib.compress(keep, 6) if keep is not None else None,
-                          content_type=content_type, error=error)
-            session.add(fetch)
-            session.flush()
-            return fetch.id
+        return self.record_fetches([FetchRecord(url, run_id=run_id, kind=kind, http_status=http_status, etag=etag,
+                                                last_modified=last_modified, raw=raw, content_type=content_type,
+                                                error=error)])[0]
+
+    def record_fetches(self, fetches: Sequence[FetchRecord]) -> list[int]:
+        """Log several downloads in one transaction, as :meth:`record_fetch` would one after the other; their ids."""
+        if not fetches:
+            return []
+        digests = [hashlib.sha256(f.raw).hexdigest() if f.raw is not None else None for f in fetches]
+        wanted = {(f.url, d) for f, d in zip(fetches, digests, strict=True) if d is not None}
+        with self._store._writer.begin() as conn:
+            kept: set[tuple[str, str]] = set()  # (url, digest) whose bytes are stored already
+            for batch in chunks(sorted(wanted)):
+                kept.update((url, digest) for url, digest in conn.execute(
+                    select(Fetch.url, Fetch.content_hash).distinct()
+                    .where(Fetch.url.in_({u for u, _ in batch}), Fetch.content_hash.in_({d for _, d in batch}),
+                           Fetch.raw.is_not(None))) if (url, digest) in wanted)
+            rows = []
+            for f, digest in zip(fetches, digests, strict=True):
+                keep = f.raw is not None and (f.url, digest) not in kept
+                if keep:
+                    kept.add((f.url, digest))  # type: ignore[arg-type]
+                rows.append({"url": f.url, "crawl_run_id": f.run_id, "kind": f.kind, "http_status": f.http_status,
+                             "etag": f.etag, "last_modified": f.last_modified, "content_hash": digest,
+                             "raw": zlib.compress(f.raw, 6) if keep else None,  # type: ignore[arg-type]
+                             "content_type": f.content_type, "error": f.error})
+            return insert_returning_ids(conn, Fetch.__table__, rows)
 
     def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
         """For each URL downloaded before (status 200/203/304, a notice or not): its latest such fetch."""

@@ -19,18 +19,20 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.parse.schema import Inspection, Issue, Report, Unit
 from rectrack.errors import UserError
 
+from .bulk import chunks, insert_missing, insert_returning_ids
 from .db import connect, write_engine
 from .migrate import upgrade
 from .models import Fetch, IssueRow, ReportRow, UnitName, UnitRow
@@ -67,11 +69,37 @@ def notice_key(report: Report) -> str:
 
 
 def content_hash(report: Report) -> str:
-    data = report.to_dict()
-    data.pop("source_url", None)
-    data.pop("warnings", None)
-    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """sha256 of the canonical JSON of ``report.to_dict()`` without ``source_url`` and ``warnings``."""
+    data = {name: getattr(report, name) for name in _field_names(Report) if name not in ("source_url", "warnings")}
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_to_json)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _to_json(value: Any) -> Any:
+    """What :meth:`Report.to_dict` makes of the values JSON lacks: a dataclass is a dict of its fields, a date
+    its ISO string. (Encoding the dataclasses as they come is much faster than ``to_dict``'s deep copy.)"""
+    if isinstance(value, date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """One report for :meth:`Store.ingest_many`, with the arguments of :meth:`Store.ingest`."""
+
+    report: Report
+    raw: bytes | None = None
+    fetch_url: str | None = None
+    content_type: str | None = None
+    http_status: int | None = None
+    fetch_id: int | None = None
 
 
 class NotFound(LookupError):
@@ -84,6 +112,10 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = write_engine(engine)
+        #: Units and name variants this Store wrote or read in committed transactions: unit_key → id, and
+        #: (unit id, variant) pairs. Rows are never deleted; on an IntegrityError both are forgotten anyway.
+        self._unit_ids: dict[str, int] = {}
+        self._variants: set[tuple[int, str]] = set()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -103,77 +135,124 @@ class Store:
 
         ``fetch_id`` links the report to a fetch the crawl log already recorded (then ``raw`` is not stored again).
         """
-        key, digest = notice_key(report), content_hash(report)
+        return self.ingest_many([Ingest(report, raw=raw, fetch_url=fetch_url, content_type=content_type,
+                                        http_status=http_status, fetch_id=fetch_id)])[0]
+
+    def ingest_many(self, entries: Sequence[Ingest]) -> list[IngestResult]:
+        """Store several reports in one transaction, with the outcome :meth:`ingest` would give each of them
+        called one after the other (a content repeated in ``entries`` is stored once). All or nothing."""
+        entries = list(entries)
+        if not entries:
+            return []
+        pairs = [(notice_key(e.report), content_hash(e.report)) for e in entries]
         last_error: IntegrityError | None = None
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._ingest_once(report, key, digest, raw=raw, fetch_url=fetch_url,
-                                         content_type=content_type, http_status=http_status, fetch_id=fetch_id)
+                with self._writer.begin() as conn:
+                    results, units, variants = self._ingest_batch(conn, entries, pairs)
             except IntegrityError as exc:  # another writer got there first: read again
                 last_error = exc
+                self._unit_ids.clear()  # and trust no cached unit either
+                self._variants.clear()
+                continue
+            self._unit_ids.update(units)  # committed now: safe to remember
+            self._variants.update(variants)
+            return results
         assert last_error is not None
         raise last_error
 
-    def _ingest_once(self, report: Report, key: str, digest: str, *, raw: bytes | None, fetch_url: str | None,
-                     content_type: str | None, http_status: int | None, fetch_id: int | None) -> IngestResult:
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            existing = session.execute(
-                select(ReportRow.id, ReportRow.version)
-                .where(ReportRow.notice_key == key, ReportRow.content_hash == digest)).first()
-            if existing is not None:
-                return IngestResult(existing.id, existing.version, False)
-            unit = self._unit(session, report)
-            fetch = session.get(Fetch, fetch_id) if fetch_id is not None else \
-                self._fetch(session, raw, fetch_url or report.source_url, content_type, http_status)
-            latest = session.scalar(select(func.max(ReportRow.version)).where(ReportRow.notice_key == key))
-            version = (latest or 0) + 1
-            row = _report_row(report, key=key, digest=digest, version=version)
-            row.unit = unit
-            row.fetch_id = fetch.id if fetch is not None else None
-            session.add(row)
-            session.flush()  # the unique constraints speak here
-            _add_issues(session, row, report.issues)
-            session.flush()
-            return IngestResult(row.id, version, True)
+    def _ingest_batch(self, conn: Connection, entries: list[Ingest], pairs: list[tuple[str, str]]
+                      ) -> tuple[list[IngestResult], dict[str, int], set[tuple[int, str]]]:
+        """One attempt: a few set-at-a-time statements for the whole batch."""
+        stored: dict[tuple[str, str], IngestResult] = {}
+        latest: dict[str, int] = {}
+        for keys in chunks(dict.fromkeys(key for key, _ in pairs)):
+            for key, digest, report_id, version in conn.execute(
+                    select(ReportRow.notice_key, ReportRow.content_hash, ReportRow.id, ReportRow.version)
+                    .where(ReportRow.notice_key.in_(keys))):
+                stored[(key, digest)] = IngestResult(report_id, version, False)
+                latest[key] = max(latest.get(key, 0), version)
+        new: dict[tuple[str, str], tuple[int, int]] = {}  # (key, digest) → (index in entries, version)
+        for index, (key, digest) in enumerate(pairs):
+            if (key, digest) not in stored and (key, digest) not in new:
+                latest[key] = latest.get(key, 0) + 1
+                new[(key, digest)] = (index, latest[key])
+        if not new:
+            return [stored[pair] for pair in pairs], {}, set()
+        todo = [entries[index] for index, _ in new.values()]
+        unit_ids, units, variants = self._units(conn, [e.report for e in todo])
+        fetch_ids = self._fetch_ids(conn, todo)
+        report_ids = insert_returning_ids(conn, ReportRow.__table__, [
+            _report_values(e.report, key=key, digest=digest, version=version, unit_id=unit_id, fetch_id=fetch_id)
+            for e, (key, digest), (_, version), unit_id, fetch_id
+            in zip(todo, new, new.values(), unit_ids, fetch_ids, strict=True)])
+        _insert_issues(conn, list(zip(report_ids, (e.report for e in todo), strict=True)))
+        for (pair, (_, version)), report_id in zip(new.items(), report_ids, strict=True):
+            stored[pair] = IngestResult(report_id, version, True)
+        first = {index for index, _ in new.values()}
+        results = [stored[pair] if index in first else IngestResult(stored[pair].report_id, stored[pair].version, False)
+                   for index, pair in enumerate(pairs)]
+        return results, units, variants
 
-    def _unit(self, session: Session, report: Report) -> UnitRow:
-        unit = report.unit
-        key = unit_key(unit)
-        row = session.scalar(select(UnitRow).where(UnitRow.unit_key == key))
-        if row is None:
-            try:
-                with session.begin_nested():
-                    row = UnitRow(unit_key=key, province=unit.province, city=unit.city, name=unit.name,
-                                  level=unit.level, adcode=unit.adcode, parent=unit.parent)
-                    session.add(row)
-            except IntegrityError:
-                row = session.scalar(select(UnitRow).where(UnitRow.unit_key == key))
-                if row is None:
-                    raise
-        for variant in _name_variants(report):
-            seen = session.scalar(select(UnitName.id).where(UnitName.unit_id == row.id, UnitName.variant == variant))
-            if seen is None:
-                try:
-                    with session.begin_nested():
-                        session.add(UnitName(unit_id=row.id, variant=variant))
-                except IntegrityError:
-                    pass
-        return row
+    def _units(self, conn: Connection, reports: list[Report]
+               ) -> tuple[list[int], dict[str, int], set[tuple[int, str]]]:
+        """The unit id of each report (rows inserted when new) and its name variants recorded; also the
+        unit ids and variants to remember once the transaction commits."""
+        known = dict(self._unit_ids)
+        wanted: dict[str, Unit] = {}
+        for report in reports:
+            key = unit_key(report.unit)
+            if key not in known:
+                wanted.setdefault(key, report.unit)  # the first notice naming a unit sets its columns
+        if wanted:
+            _read_unit_ids(conn, wanted, known)
+            missing = [key for key in wanted if key not in known]
+            if missing:
+                insert_missing(conn, UnitRow.__table__, [
+                    {"unit_key": key, "province": u.province, "city": u.city, "name": u.name, "level": u.level,
+                     "adcode": u.adcode, "parent": u.parent} for key, u in ((k, wanted[k]) for k in missing)],
+                    unique=["unit_key"])
+                _read_unit_ids(conn, missing, known)
+        ids = [known[unit_key(report.unit)] for report in reports]
+        variants = [(unit_id, variant) for unit_id, report in zip(ids, reports)
+                    for variant in _name_variants(report) if (unit_id, variant) not in self._variants]
+        insert_missing(conn, UnitName.__table__, [{"unit_id": unit_id, "variant": variant}
+                                                  for unit_id, variant in dict.fromkeys(variants)],
+                       unique=["unit_id", "variant"])
+        return ids, known, set(variants)
 
-    def _fetch(self, session: Session, raw: bytes | None, url: str | None, content_type: str | None,
-               http_status: int | None) -> Fetch | None:
-        if raw is None:
-            return None
-        raw_hash = hashlib.sha256(raw).hexdigest()
-        url = url or f"sha256:{raw_hash}"
-        fetch = session.scalar(select(Fetch).where(Fetch.url == url, Fetch.content_hash == raw_hash)
-                               .order_by(Fetch.id).limit(1))
-        if fetch is None:
-            fetch = Fetch(url=url, http_status=http_status, content_hash=raw_hash, raw=zlib.compress(raw, 6),
-                          content_type=content_type)
-            session.add(fetch)
-            session.flush()
-        return fetch
+    def _fetch_ids(self, conn: Connection, entries: list[Ingest]) -> list[int | None]:
+        """Per entry: its ``fetch_id`` when that fetch exists, else the fetch of its raw bytes (found or
+        inserted, once per URL and content), else ``None``."""
+        given = {e.fetch_id for e in entries if e.fetch_id is not None}
+        present: set[int] = set()
+        for ids in chunks(given):
+            present.update(conn.scalars(select(Fetch.id).where(Fetch.id.in_(ids))))
+        out: list[int | None] = []
+        raws: dict[int, tuple[str, str]] = {}  # index → (url, sha256 of the bytes)
+        for index, e in enumerate(entries):
+            out.append(e.fetch_id if e.fetch_id in present else None)
+            if e.fetch_id is None and e.raw is not None:
+                digest = hashlib.sha256(e.raw).hexdigest()
+                raws[index] = (e.fetch_url or e.report.source_url or f"sha256:{digest}", digest)
+        if not raws:
+            return out
+        found: dict[tuple[str, str], int] = {}
+        for batch in chunks(dict.fromkeys(raws.values())):
+            found.update(((url, digest), fetch_id) for url, digest, fetch_id in conn.execute(
+                select(Fetch.url, Fetch.content_hash, func.min(Fetch.id))
+                .where(Fetch.url.in_({url for url, _ in batch}), Fetch.content_hash.in_({d for _, d in batch}))
+                .group_by(Fetch.url, Fetch.content_hash)))
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for index, (url, digest) in raws.items():
+            if (url, digest) not in found and (url, digest) not in rows:
+                e = entries[index]
+                rows[(url, digest)] = {"url": url, "http_status": e.http_status, "content_hash": digest,
+                                       "raw": zlib.compress(e.raw, 6), "content_type": e.content_type}
+        found.update(zip(rows, insert_returning_ids(conn, Fetch.__table__, list(rows.values())), strict=True))
+        for index, pair in raws.items():
+            out[index] = found[pair]
+        return out
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -349,39 +428,50 @@ def _matching_units(session: Session, text: str) -> list[int]:
     return list(session.scalars(loose))
 
 
-def _report_row(report: Report, *, key: str, digest: str, version: int) -> ReportRow:
+def _read_unit_ids(conn: Connection, keys: Iterable[str], into: dict[str, int]) -> None:
+    for batch in chunks(keys):
+        into.update((key, unit_id) for key, unit_id in
+                    conn.execute(select(UnitRow.unit_key, UnitRow.id).where(UnitRow.unit_key.in_(batch))))
+
+
+def _report_values(report: Report, *, key: str, digest: str, version: int, unit_id: int,
+                   fetch_id: int | None) -> dict[str, Any]:
     insp = report.inspection
-    return ReportRow(
-        notice_key=key, version=version, content_hash=digest, schema_version=report.schema_version,
-        title=report.title, issuer=report.issuer, published_on=report.published_on, source_url=report.source_url,
-        declared_issue_count=report.declared_issue_count, inspector=insp.inspector,
-        inspector_level=insp.inspector_level, round=insp.round, started_on=insp.started_on,
-        ended_on=insp.ended_on, feedback_on=insp.feedback_on, warnings=list(report.warnings),
-    )
+    return {
+        "notice_key": key, "version": version, "content_hash": digest, "schema_version": report.schema_version,
+        "title": report.title, "issuer": report.issuer, "published_on": report.published_on,
+        "source_url": report.source_url, "declared_issue_count": report.declared_issue_count,
+        "inspector": insp.inspector, "inspector_level": insp.inspector_level, "round": insp.round,
+        "started_on": insp.started_on, "ended_on": insp.ended_on, "feedback_on": insp.feedback_on,
+        "warnings": list(report.warnings), "unit_id": unit_id, "fetch_id": fetch_id,
+    }
 
 
-def _add_issues(session: Session, report_row: ReportRow, issues: list[Issue]) -> None:
-    """Insert a report's issues with two executemany statements (top level, then sub-issues)."""
-    def values(issue: Issue, position: int, parent_id: int | None) -> dict[str, Any]:
-        return {"report_id": report_row.id, "parent_id": parent_id, "position": position, "seq": issue.seq,
+def _insert_issues(conn: Connection, reports: list[tuple[int, Report]]) -> None:
+    """The issues of newly inserted reports: all top-level issues in one statement, then all sub-issues.
+
+    ``position`` keeps document order: a sub-issue comes right after its parent."""
+    def values(report_id: int, issue: Issue, position: int, parent_id: int | None) -> dict[str, Any]:
+        return {"report_id": report_id, "parent_id": parent_id, "position": position, "seq": issue.seq,
                 "label": issue.label, "category": issue.category, "title": issue.title,
                 "rectification": issue.rectification, "status": issue.status,
                 "status_evidence": list(issue.status_evidence)}
 
-    positions: list[tuple[int, Issue]] = []
-    position = 0
-    for issue in issues:
-        positions.append((position, issue))
-        position += 1 + len(issue.sub_issues)
-    if positions:
-        session.execute(insert(IssueRow), [values(issue, pos, None) for pos, issue in positions])
-    parents = [(pos, issue) for pos, issue in positions if issue.sub_issues]
-    if not parents:
+    top: list[dict[str, Any]] = []
+    subs: list[tuple[int, int, int, Issue]] = []  # (index of the parent in top, report id, position, sub-issue)
+    for report_id, report in reports:
+        position = 0
+        for issue in report.issues:
+            top.append(values(report_id, issue, position, None))
+            subs.extend((len(top) - 1, report_id, position + 1 + k, sub) for k, sub in enumerate(issue.sub_issues))
+            position += 1 + len(issue.sub_issues)
+    if not subs:
+        if top:
+            conn.execute(insert(IssueRow), top)
         return
-    ids = dict(session.execute(select(IssueRow.position, IssueRow.id).where(
-        IssueRow.report_id == report_row.id, IssueRow.parent_id.is_(None))).all())
-    session.execute(insert(IssueRow), [values(sub, pos + 1 + k, ids[pos])
-                                       for pos, issue in parents for k, sub in enumerate(issue.sub_issues)])
+    parent_ids = insert_returning_ids(conn, IssueRow.__table__, top)
+    conn.execute(insert(IssueRow), [values(report_id, sub, position, parent_ids[parent])
+                                    for parent, report_id, position, sub in subs])
 
 
 def _to_report(row: ReportRow) -> Report:

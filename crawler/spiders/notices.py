@@ -5,6 +5,10 @@ links whose title looks like a notice (``crawler.titles``), pages through lists 
 (``crawler.listing``), and hands each detail page to ``crawler.extract``. Incremental: pages already
 fetched are skipped, or re-checked with a conditional GET once ``RECTRACK_RECHECK_DAYS`` have passed,
 and a list is not paged further once it shows an already-known notice.
+
+A site's rules (link and title patterns, list limits) travel with each request as the site's name
+(``meta["rectrack_site"]``) and are looked up by :meth:`NoticeSpider.rules_for`: here the spider's
+own site; in a distributed crawl (``crawler.distributed``) whichever site the request belongs to.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -26,7 +29,7 @@ from crawler.extract import ATTACHMENT_SUFFIXES, PageOutcome, continuation_page_
 from crawler.items import PageItem
 from crawler.listing import PageRequest, datastore_links, list_links, next_dataproxy_group, next_list_pages
 from crawler.parsepool import run_in_pool
-from crawler.titles import looks_like_notice_title
+from crawler.siterules import SiteRules
 
 #: Anti-bot JavaScript challenges (a browser must run a script to get a cookie): recorded, not retried.
 CHALLENGE_STATUSES = (412, 521)
@@ -47,15 +50,20 @@ class NoticeSpider(scrapy.Spider):
         if not urls:
             raise ValueError("give a list page: -a start_url=URL (or a site config)")
         self.start_urls = urls
-        self.site_name = site.name if site else None
-        self.allowed_domains = list(site.allowed_domains) if site else sorted(
-            {urlsplit(u).hostname or "" for u in urls})
-        self.max_pages = int(max_pages) if max_pages else (site.max_pages if site else 20)
-        self.full = str(full).lower() in ("1", "true", "yes")
-        self.link_pattern = re.compile(site.link_pattern) if site and site.link_pattern else None
-        self.title_pattern = re.compile(site.title_pattern) if site and site.title_pattern else None
-        self.list_selector = site.list_selector if site else None
+        self.rules = SiteRules.for_crawl(site, urls, max_pages=max_pages, full=full)
+        self.site_name = self.rules.name
+        self.allowed_domains = list(self.rules.allowed_domains)
+        self.max_pages = self.rules.max_pages
+        self.full = self.rules.full
         self._log: Any = None
+
+    def rules_for(self, meta: dict[str, Any]) -> SiteRules:
+        """The rules of the site a request (its ``meta``) belongs to: this spider's one site."""
+        return self.rules
+
+    def _site_meta(self, rules: SiteRules) -> dict[str, Any]:
+        """What a request carries so that its response is handled by its site's rules."""
+        return {"rectrack_site": rules.name}
 
     # ---- state of known pages (read from the store the pipeline writes to) ------------------
 
@@ -75,32 +83,33 @@ class NoticeSpider(scrapy.Spider):
     # ---- requests ---------------------------------------------------------------------------
 
     async def start(self) -> Any:
+        rules = self.rules
         for url in self.start_urls:
-            yield self._list_request(PageRequest(url), page_no=1)
+            yield self._list_request(PageRequest(url), page_no=1, rules=rules)
         for state in self.crawl_log.due_notices(self._site_prefixes(), self._recheck_before()):
             self.crawler.stats.inc_value("rectrack/rechecked")
-            yield self._detail_request(state.url, validators=(state.etag, state.last_modified))
+            yield self._detail_request(state.url, rules=rules, validators=(state.etag, state.last_modified))
         for url in self.crawl_log.failed_pages(self._site_prefixes()):
             self.crawler.stats.inc_value("rectrack/retried_failed")
-            yield self._detail_request(url, kind="attachment" if url.lower().endswith(ATTACHMENT_SUFFIXES) else "detail")
+            yield self._detail_request(url, rules=rules, kind=attachment_or_detail(url))
 
     def _site_prefixes(self) -> list[str]:
         """URL prefixes of this crawl's site: its allowed hosts (with port, as the start URLs give them)."""
-        netlocs = {urlsplit(u).netloc for u in self.start_urls} | set(self.allowed_domains)
-        return sorted(f"{scheme}://{netloc}/" for netloc in netlocs for scheme in ("http", "https"))
+        return SiteRules(None, tuple(self.start_urls), tuple(self.allowed_domains)).url_prefixes()
 
     def _recheck_before(self) -> datetime:
         return datetime.now(UTC) - timedelta(days=self.settings.getfloat("RECTRACK_RECHECK_DAYS"))
 
-    def _list_request(self, page: PageRequest, page_no: int) -> scrapy.Request:
-        meta = {"kind": "list", "page_no": page_no, "page": page}
+    def _list_request(self, page: PageRequest, page_no: int, *, rules: SiteRules) -> scrapy.Request:
+        meta = {"kind": "list", "page_no": page_no, "page": page, **self._site_meta(rules)}
         if page.method == "POST":
             return scrapy.FormRequest(page.url, formdata=page.formdata, callback=self.parse_list,
                                       errback=self.failed, meta=meta, dont_filter=False,
                                       headers={"X-Requested-With": "XMLHttpRequest"})
         return scrapy.Request(page.url, callback=self.parse_list, errback=self.failed, meta=meta)
 
-    def _detail_request(self, url: str, *, kind: str = "detail", validators: tuple[str | None, str | None] = (None, None),
+    def _detail_request(self, url: str, *, rules: SiteRules, kind: str = "detail",
+                        validators: tuple[str | None, str | None] = (None, None),
                         meta: dict[str, Any] | None = None) -> scrapy.Request:
         headers = {}
         etag, modified = validators
@@ -109,42 +118,39 @@ class NoticeSpider(scrapy.Spider):
         if modified:
             headers["If-Modified-Since"] = modified
         return scrapy.Request(url, callback=self.parse_detail, errback=self.failed, headers=headers,
-                              meta={"kind": kind, "handle_httpstatus_list": [304], **(meta or {})})
+                              meta={"kind": kind, "handle_httpstatus_list": [304], **self._site_meta(rules),
+                                    **(meta or {})})
 
     # ---- list pages -------------------------------------------------------------------------
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         page: PageRequest = response.meta["page"]
+        rules = self.rules_for(response.meta)
         text = response.text if hasattr(response, "text") else ""
         yield PageItem(url=response.url, kind="list", http_status=response.status)
         if page.hanweb is not None:
             links, _ = datastore_links(text, response.url)
         else:
-            links = list_links(text, response.url, selector=self.list_selector)
-        notices = [link for link in links if self._is_notice_link(link.url, link.title)]
+            links = list_links(text, response.url, selector=rules.list_selector)
+        notices = [link for link in links if rules.is_notice_link(link.url, link.title)]
         states = self.crawl_log.page_states(link.url for link in notices) if notices else {}
         self.crawler.stats.inc_value("rectrack/notice_links", len(notices))
         for link in notices:
             if link.url not in states:
-                yield self._detail_request(link.url)
+                yield self._detail_request(link.url, rules=rules)
             else:  # known: re-checked from the store when due (see start())
                 self.crawler.stats.inc_value("rectrack/known_skipped")
-        if states and not self.full:
+        # "rectrack_full": this one page is read in full (a distributed crawl's recovered list page)
+        if states and not (rules.full or response.meta.get("rectrack_full")):
             self.crawler.stats.inc_value("rectrack/lists_stopped_at_known")
             return
-        if response.meta["page_no"] >= self.max_pages:
+        if response.meta["page_no"] >= rules.max_pages:
             return
-        following = [next_dataproxy_group(text, page)] if page.hanweb is not None else next_list_pages(text, response.url)
+        following = [next_dataproxy_group(text, page)] if page.hanweb is not None else \
+            next_list_pages(text, response.url)
         for nxt in following:
             if nxt is not None:
-                yield self._list_request(nxt, response.meta["page_no"] + 1)
-
-    def _is_notice_link(self, url: str, title: str) -> bool:
-        if urlsplit(url).scheme not in ("http", "https"):
-            return False
-        if self.link_pattern is not None and not self.link_pattern.search(url):
-            return False
-        return looks_like_notice_title(title, self.title_pattern)
+                yield self._list_request(nxt, response.meta["page_no"] + 1, rules=rules)
 
     # ---- detail pages -----------------------------------------------------------------------
 
@@ -166,15 +172,17 @@ class NoticeSpider(scrapy.Spider):
                 yield out
             return
         outcome = await self._parse(examine_page, response.body, response.url, item.content_type)
+        rules = self.rules_for(meta)
         if outcome.continuation:
             first, rest = outcome.continuation[0], outcome.continuation[1:]
-            yield self._detail_request(first, meta={"pages": {"first": item, "texts": [outcome.text], "rest": rest,
-                                                              "title": outcome.title, "date": outcome.published_on}})
+            yield self._detail_request(first, rules=rules, meta={"pages": {
+                "first": item, "texts": [outcome.text], "rest": rest, "title": outcome.title,
+                "date": outcome.published_on}})
             return
         if outcome.attachments:  # the page is fine; the notice is in its attachment
             yield item
             for url in outcome.attachments:
-                yield self._detail_request(url, kind="attachment",
+                yield self._detail_request(url, rules=rules, kind="attachment",
                                            meta={"page_url": response.url, "page_title": outcome.title,
                                                  "page_date": outcome.published_on})
             return
@@ -196,7 +204,7 @@ class NoticeSpider(scrapy.Spider):
         state["first"].extra_pages.append((response.url, response.body))
         if state["rest"]:
             nxt, state["rest"] = state["rest"][0], state["rest"][1:]
-            return [self._detail_request(nxt, meta={"pages": state})]
+            return [self._detail_request(nxt, rules=self.rules_for(response.meta), meta={"pages": state})]
         first: PageItem = state["first"]
         outcome = await self._parse(join_pages, state["texts"], first.url, state["title"], state["date"])
         return [self._finish(first, outcome)]
@@ -216,7 +224,8 @@ class NoticeSpider(scrapy.Spider):
             status = failure.value.response.status
             reason = f"HTTP {status}"
             if status in CHALLENGE_STATUSES:
-                reason = f"blocked: the site answers with a JavaScript challenge (HTTP {status}); only a browser passes it"
+                reason = (f"blocked: the site answers with a JavaScript challenge (HTTP {status}); "
+                          "only a browser passes it")
         else:
             reason = _describe_failure(failure)
         url = request.meta.get("redirect_urls", [request.url])[0]  # the URL we asked for, not the last hop
@@ -225,6 +234,11 @@ class NoticeSpider(scrapy.Spider):
             reason = f"too many redirects (more than {self.settings.getint('REDIRECT_MAX_TIMES')}): a redirect loop"
         yield PageItem(url=url, kind=request.meta.get("kind", "detail"), http_status=status, error=reason,
                        failed=True)
+
+
+def attachment_or_detail(url: str) -> str:
+    """The kind of a page retried by URL alone: an attachment by its suffix, else a detail page."""
+    return "attachment" if url.lower().endswith(ATTACHMENT_SUFFIXES) else "detail"
 
 
 def _header(response: Response, name: str) -> str | None:
