@@ -8,42 +8,10 @@ Skipped locally when Chromium or Playwright is missing; fails instead when ``CI`
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
-
-import pytest
 
 from tests.storage.conftest import run, sqlite_url
 from tests.tracker.test_alerts_cli import EVIL, evil_store
-
-CHROMIUM = os.environ.get("RECTRACK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _need(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {why} (.ci/run installs chromium; pip install -e '.[test]' installs playwright)",
-                    pytrace=False)
-    pytest.skip(why)
-
-
-@pytest.fixture
-def browser():
-    _need(Path(CHROMIUM).is_file(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def test_the_report_in_headless_chromium(browser, tmp_path: Path) -> None:

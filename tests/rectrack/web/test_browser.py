@@ -8,7 +8,6 @@ Skipped locally when Chromium or Playwright is missing; fails instead when ``CI`
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -24,33 +23,6 @@ from .conftest import import_samples
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
-CHROMIUM = os.environ.get("RECTRACK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _need(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {why} (.ci/run installs chromium; pip install -e '.[test]' installs playwright)",
-                    pytrace=False)
-    pytest.skip(why)
-
-
-@pytest.fixture
-def browser():
-    _need(Path(CHROMIUM).is_file(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def _free_port() -> int:
