@@ -18,6 +18,8 @@ from crawler.parse.schema import Report
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps")
 MAX_ATTACHMENTS = 3
 MAX_EXTRA_PAGES = 20
+#: An href ending in ``_N.ext``: a candidate later page of a multi-page article.
+_NUMBERED_HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]*_(\d+)\.\w+)""")
 #: A page this short, or one that says 附件, may be a mere pointer to the notice in an attachment.
 SHORT_PAGE = 500
 
@@ -86,8 +88,11 @@ def continuation_pages(html: str, url: str) -> list[str]:
     if "." not in name:
         return []
     stem, ext = name.rsplit(".", 1)
-    pattern = re.compile(rf"""href\s*=\s*["']?([^"'\s>]*{re.escape(stem)}_(\d+)\.{re.escape(ext)})""")
-    pages = {int(n): urljoin(url, href) for href, n in pattern.findall(html)}
+    pages = {}
+    if f"{stem}_" in html:
+        for href, n in _NUMBERED_HREF.findall(html):
+            if href.endswith(f"{stem}_{n}.{ext}") and href[:-len(f"{stem}_{n}.{ext}")][-1:] in ("", "/"):
+                pages[int(n)] = urljoin(url, href)
     return [pages[n] for n in sorted(pages)][:MAX_EXTRA_PAGES]
 
 

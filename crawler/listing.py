@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 
+_DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S)
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _NEXT_TEXT = re.compile(r"^(?:下一页|下页|后一页|下一頁|>|›|>>|»|next|Next|NEXT)$")
 _SKIP_HREF = re.compile(r"^(?:javascript:|mailto:|tel:|#)", re.I)
@@ -60,28 +64,66 @@ class HanwebColumn:
 # --------------------------------------------------------------------------- links
 
 
+class ListPage:
+    """A list page parsed once (its HTML tree is shared by the links and the pagination readers)."""
+
+    def __init__(self, html: str, url: str) -> None:
+        self.html = html
+        self.url = url
+
+    @cached_property
+    def root(self) -> etree._Element | None:
+        return _root(self.html)
+
+    def links(self, selector: str | None = None) -> list[Link]:
+        """Every link (anchors, plus Hanweb records inlined in ``<script type="text/xml">``)."""
+        links: list[Link] = []
+        if self.root is not None:
+            for area in (self.root.cssselect(selector) if selector else [self.root]):
+                links.extend(_anchor_links(area, self.url))
+        for block in _DATASTORE.findall(self.html):
+            links.extend(datastore_links(block, self.url)[0])
+        return _unique(links)
+
+    def next_pages(self) -> list[PageRequest]:
+        """The page(s) that come after this one, by whichever scheme the page uses."""
+        found: list[PageRequest] = []
+        trs = _trs_next(self.html, self.url)
+        if trs:
+            found.append(PageRequest(trs))
+        hanweb = hanweb_column(self.html, self.url)
+        if hanweb is not None:
+            start = hanweb.per_page * hanweb.group_size + 1 if _DATASTORE.search(self.html) else 1
+            if hanweb.total is None or start <= hanweb.total:
+                found.append(hanweb.group(start))
+        if self.root is not None:
+            found.extend(PageRequest(u) for u in _link_next(self.root, self.url))
+        unique: dict[str, PageRequest] = {}
+        for request in found:
+            if request.url != self.url:
+                unique.setdefault(request.url, request)
+        return list(unique.values())
+
+
 def list_links(html: str, base_url: str, *, selector: str | None = None) -> list[Link]:
-    """Every link of a list page (anchors, plus Hanweb records inlined in ``<script type="text/xml">``)."""
-    links: list[Link] = []
-    root = _root(html)
-    if root is not None:
-        areas = root.cssselect(selector) if selector else [root]
-        for area in areas:
-            links.extend(_anchor_links(area, base_url))
-    for block in re.findall(r"<datastore>(.*?)</datastore>", html, flags=re.S):
-        links.extend(datastore_links(block, base_url)[0])
-    return _unique(links)
+    """Every link of a list page (see :meth:`ListPage.links`)."""
+    return ListPage(html, base_url).links(selector)
 
 
 def datastore_links(xml: str, base_url: str) -> tuple[list[Link], int | None]:
     """Links in a Hanweb ``<datastore>`` (a dataproxy answer or an inline block) and its ``totalrecord``."""
-    total = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", xml)
+    records = _RECORD.findall(xml)
     links: list[Link] = []
-    for record in re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", xml, flags=re.S):
-        fragment = _root(f"<div>{record}</div>")
-        if fragment is not None:
-            links.extend(_anchor_links(fragment, base_url))
-    return _unique(links), int(total.group(1)) if total else None
+    # One parse for all records: each in its own <div>, so that dates are read within its record.
+    fragment = _root("<div>" + "".join(f"<div>{record}</div>" for record in records) + "</div>") if records else None
+    if fragment is not None:
+        links.extend(_anchor_links(fragment, base_url))
+    return _unique(links), _total_records(xml)
+
+
+def _total_records(xml: str) -> int | None:
+    total = _TOTAL.search(xml)
+    return int(total.group(1)) if total else None
 
 
 def _anchor_links(area: etree._Element, base_url: str) -> list[Link]:
@@ -138,25 +180,8 @@ _PAGE_PARAMS = ("page", "pageNum", "pageNo", "pageIndex", "pageindex", "pageno",
 
 
 def next_list_pages(html: str, url: str) -> list[PageRequest]:
-    """The page(s) that come after this list page, by whichever scheme the page uses."""
-    found: list[PageRequest] = []
-    trs = _trs_next(html, url)
-    if trs:
-        found.append(PageRequest(trs))
-    hanweb = hanweb_column(html, url)
-    if hanweb is not None:
-        inline = re.search(r"<datastore>(.*?)</datastore>", html, flags=re.S)
-        start = hanweb.per_page * hanweb.group_size + 1 if inline else 1
-        if hanweb.total is None or start <= hanweb.total:
-            found.append(hanweb.group(start))
-    root = _root(html)
-    if root is not None:
-        found.extend(PageRequest(u) for u in _link_next(root, url))
-    unique: dict[str, PageRequest] = {}
-    for request in found:
-        if request.url != url:
-            unique.setdefault(request.url, request)
-    return list(unique.values())
+    """The page(s) that come after this list page (see :meth:`ListPage.next_pages`)."""
+    return ListPage(html, url).next_pages()
 
 
 def next_dataproxy_group(xml: str, request: PageRequest) -> PageRequest | None:
@@ -166,7 +191,7 @@ def next_dataproxy_group(xml: str, request: PageRequest) -> PageRequest | None:
         return None
     query = dict(parse_qsl(urlsplit(request.url).query))
     end = int(query.get("endrecord", "0"))
-    total = datastore_links(xml, request.url)[1] or column.total
+    total = _total_records(xml) or column.total
     if total is None or end >= total or "<record>" not in xml:
         return None
     return column.group(end + 1)
@@ -225,14 +250,16 @@ def _link_next(root: etree._Element, url: str) -> list[str]:
     """``下一页``-style anchors, and anchors to the same URL with its page number plus one."""
     found = []
     following = _query_page_plus_one(url)
+    page_key = f"{following[1]}=" if following is not None else None
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or _SKIP_HREF.match(href):
             continue
-        target = urljoin(url, href)
         label = "".join(anchor.text_content().split()) or (anchor.get("title") or "").strip()
-        if _NEXT_TEXT.match(label) or (following is not None and _same_query_page(target, following)):
-            found.append(target)
+        if _NEXT_TEXT.match(label):
+            found.append(urljoin(url, href))
+        elif page_key is not None and page_key in href and _same_query_page(urljoin(url, href), following):
+            found.append(urljoin(url, href))
     return found
 
 

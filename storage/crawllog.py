@@ -132,6 +132,17 @@ class CrawlLog:
                                                 row.content_hash, row.url in reported)
         return states
 
+    def known_urls(self, url_prefixes: Iterable[str]) -> set[str]:
+        """Every URL under these prefixes downloaded before (status 200/203/304): one query, for a crawl
+        that checks each list page's links against it instead of asking the database per page."""
+        known: set[str] = set()
+        with self._store.engine.connect() as conn:
+            for prefix in url_prefixes:
+                known.update(url for (url,) in conn.execute(
+                    select(Fetch.url).where(Fetch.url.like(_like(prefix), escape="\\"),
+                                            Fetch.http_status.in_(OK_STATUSES)).distinct()))
+        return known
+
     def due_notices(self, url_prefixes: Iterable[str], fetched_before: datetime) -> list[PageState]:
         """Stored notices under these URL prefixes whose latest download is older than ``fetched_before``."""
         with Session(self._store.engine) as session:

@@ -148,6 +148,10 @@ class DistributedNoticeSpider(NoticeSpider):
             meta["dont_obey_robotstxt"] = True
         return meta
 
+    def known_pages(self, urls: list[str]) -> set[str]:
+        """A worker outlives many crawl cycles: ask the database for each list page (no snapshot)."""
+        return set(self.crawl_log.page_states(urls))
+
     # ---- callbacks: the claim ends with them ---------------------------------------------------
 
     def parse_list(self, response: Response) -> Iterator[Any]:

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from crawler.config import SiteConfig
 from crawler.extract import ATTACHMENT_SUFFIXES, PageOutcome, continuation_page_text, examine_page, join_pages
 from crawler.items import PageItem
-from crawler.listing import PageRequest, datastore_links, list_links, next_dataproxy_group, next_list_pages
+from crawler.listing import ListPage, PageRequest, datastore_links, next_dataproxy_group
 from crawler.parsepool import run_in_pool
 from crawler.siterules import SiteRules
 
@@ -56,6 +56,7 @@ class NoticeSpider(scrapy.Spider):
         self.max_pages = self.rules.max_pages
         self.full = self.rules.full
         self._log: Any = None
+        self._known: set[str] | None = None
 
     def rules_for(self, meta: dict[str, Any]) -> SiteRules:
         """The rules of the site a request (its ``meta``) belongs to: this spider's one site."""
@@ -80,10 +81,21 @@ class NoticeSpider(scrapy.Spider):
         if self._log is not None:
             self._log._store.close()
 
+    def known_pages(self, urls: list[str]) -> set[str]:
+        """Which of ``urls`` were downloaded before this crawl: looked up in a snapshot of the site's known
+        URLs taken once (URLs outside the site's prefixes are asked of the database)."""
+        prefixes = self._site_prefixes()
+        if self._known is None:
+            self._known = self.crawl_log.known_urls(prefixes)
+        outside = [url for url in urls if not url.startswith(tuple(prefixes))]
+        known = {url for url in urls if url in self._known}
+        return known | set(self.crawl_log.page_states(outside)) if outside else known
+
     # ---- requests ---------------------------------------------------------------------------
 
     async def start(self) -> Any:
         rules = self.rules
+        self.known_pages([])  # the snapshot, before this crawl stores anything
         for url in self.start_urls:
             yield self._list_request(PageRequest(url), page_no=1, rules=rules)
         for state in self.crawl_log.due_notices(self._site_prefixes(), self._recheck_before()):
@@ -128,26 +140,26 @@ class NoticeSpider(scrapy.Spider):
         rules = self.rules_for(response.meta)
         text = response.text if hasattr(response, "text") else ""
         yield PageItem(url=response.url, kind="list", http_status=response.status)
+        listing = ListPage(text, response.url)
         if page.hanweb is not None:
             links, _ = datastore_links(text, response.url)
         else:
-            links = list_links(text, response.url, selector=rules.list_selector)
+            links = listing.links(rules.list_selector)
         notices = [link for link in links if rules.is_notice_link(link.url, link.title)]
-        states = self.crawl_log.page_states(link.url for link in notices) if notices else {}
+        known = self.known_pages([link.url for link in notices]) if notices else set()
         self.crawler.stats.inc_value("rectrack/notice_links", len(notices))
         for link in notices:
-            if link.url not in states:
+            if link.url not in known:
                 yield self._detail_request(link.url, rules=rules)
             else:  # known: re-checked from the store when due (see start())
                 self.crawler.stats.inc_value("rectrack/known_skipped")
         # "rectrack_full": this one page is read in full (a distributed crawl's recovered list page)
-        if states and not (rules.full or response.meta.get("rectrack_full")):
+        if known and not (rules.full or response.meta.get("rectrack_full")):
             self.crawler.stats.inc_value("rectrack/lists_stopped_at_known")
             return
         if response.meta["page_no"] >= rules.max_pages:
             return
-        following = [next_dataproxy_group(text, page)] if page.hanweb is not None else \
-            next_list_pages(text, response.url)
+        following = [next_dataproxy_group(text, page)] if page.hanweb is not None else listing.next_pages()
         for nxt in following:
             if nxt is not None:
                 yield self._list_request(nxt, response.meta["page_no"] + 1, rules=rules)
