@@ -95,7 +95,7 @@ def write_pages(db_url: str, run_id: int | None, pages: list[PageItem]) -> Writt
         return [ids[index] for index in own]
 
     def ingest(notices: Sequence[tuple[PageItem, int]]) -> list[str]:
-        results = store.ingest_many([Ingest(item.report, fetch_id=fetch_id)  # type: ignore[arg-type]
+        results = store.ingest_many([Ingest(item.open_report(), fetch_id=fetch_id)  # type: ignore[arg-type]
                                      for item, fetch_id in notices])
         return ["unchanged" if not r.created else ("new" if r.version == 1 else "new_version") for r in results]
 

@@ -6,8 +6,9 @@ extra fields may be added, never renamed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from functools import cache
 from typing import Any, Literal
 
 SCHEMA_VERSION = "1"
@@ -23,12 +24,29 @@ STATUS_LABELS: dict[str, str] = {
     "unclear": "unclear 未说明",
 }
 
+
+
+class _PickledAsValues:
+    """Pickled as its class and the tuple of its field values (rebuilt by calling the class).
+
+    A crawled report crosses two process boundaries (parse worker → crawl → database writer); this form
+    unpickles in less than half the time of the default one (a dict per object)."""
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, name) for name in _field_names(type(self)))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 UnitLevel = Literal["province", "city", "county", "organization"]
 InspectorLevel = Literal["central", "provincial", "municipal", "county"]
 
 
 @dataclass
-class Unit:
+class Unit(_PickledAsValues):
     """The inspected party (被巡视/被巡察党组织)."""
 
     name: str | None = None
@@ -41,7 +59,7 @@ class Unit:
 
 
 @dataclass
-class Inspection:
+class Inspection(_PickledAsValues):
     """Who inspected, when, and when feedback was given."""
 
     inspector: str | None = None
@@ -53,7 +71,7 @@ class Inspection:
 
 
 @dataclass
-class Issue:
+class Issue(_PickledAsValues):
     """One feedback issue (or a sub-issue nested inside one)."""
 
     seq: int
@@ -67,7 +85,7 @@ class Issue:
 
 
 @dataclass
-class Report:
+class Report(_PickledAsValues):
     """A parsed rectification notice."""
 
     title: str | None = None

@@ -25,7 +25,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.config import SiteConfig
-from crawler.extract import ATTACHMENT_SUFFIXES, PageOutcome, continuation_page_text, examine_page, join_pages
+from crawler.extract import (ATTACHMENT_SUFFIXES, AttachedTo, PageOutcome, continuation_page_text, examine_for_crawl,
+                             join_pages_for_crawl)
 from crawler.items import PageItem
 from crawler.listing import ListPage, PageRequest, datastore_links, next_dataproxy_group
 from crawler.parsepool import run_in_pool
@@ -183,7 +184,9 @@ class NoticeSpider(scrapy.Spider):
             for out in await self._next_page(response, item):
                 yield out
             return
-        outcome = await self._parse(examine_page, response.body, response.url, item.content_type)
+        attached_to = AttachedTo(meta["page_url"], meta.get("page_title"), meta.get("page_date")) \
+            if meta.get("page_url") else None
+        outcome = await self._parse(examine_for_crawl, response.body, response.url, item.content_type, attached_to)
         rules = self.rules_for(meta)
         if outcome.continuation:
             first, rest = outcome.continuation[0], outcome.continuation[1:]
@@ -198,10 +201,6 @@ class NoticeSpider(scrapy.Spider):
                                            meta={"page_url": response.url, "page_title": outcome.title,
                                                  "page_date": outcome.published_on})
             return
-        if outcome.report is not None and meta.get("page_url"):
-            outcome.report.source_url = meta["page_url"]
-            outcome.report.title = outcome.report.title or meta.get("page_title")
-            outcome.report.published_on = outcome.report.published_on or meta.get("page_date")
         yield self._finish(item, outcome)
 
     async def _parse(self, func: Any, *args: Any) -> Any:
@@ -218,7 +217,7 @@ class NoticeSpider(scrapy.Spider):
             nxt, state["rest"] = state["rest"][0], state["rest"][1:]
             return [self._detail_request(nxt, rules=self.rules_for(response.meta), meta={"pages": state})]
         first: PageItem = state["first"]
-        outcome = await self._parse(join_pages, state["texts"], first.url, state["title"], state["date"])
+        outcome = await self._parse(join_pages_for_crawl, state["texts"], first.url, state["title"], state["date"])
         return [self._finish(first, outcome)]
 
     def _finish(self, item: PageItem, outcome: PageOutcome) -> PageItem:

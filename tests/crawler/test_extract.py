@@ -63,3 +63,20 @@ def test_broken_bytes_are_a_reason_not_an_exception() -> None:
                         (b"%PDF-1.4 broken", "application/pdf"), (b"PK\x03\x04broken", None)):
         outcome = examine_page(body, "http://a/x", ctype)
         assert outcome.report is None and outcome.reason
+
+
+def test_the_crawl_variant_seals_the_report_and_files_an_attachment_under_its_page() -> None:
+    from datetime import date
+
+    from crawler.extract import AttachedTo, SealedReport, examine_for_crawl
+
+    page = AttachedTo("http://a.gov.cn/c/t1.html", "页面标题", date(2026, 3, 5))
+    outcome = examine_for_crawl(TEXT.encode("utf-8"), "http://a.gov.cn/c/P020260305.txt", "text/plain", page)
+    assert isinstance(outcome.report, SealedReport)
+    report = outcome.report.open()
+    assert report.source_url == "http://a.gov.cn/c/t1.html" and len(report.issues) == 30
+    assert report.published_on is not None
+    direct = examine_page(TEXT.encode("utf-8"), "http://a.gov.cn/c/P020260305.txt", "text/plain").report
+    assert direct is not None and report.issues == direct.issues
+    none = examine_for_crawl(b"<html><body><p>hello</p></body></html>", "http://a.gov.cn/n/2.html", "text/html")
+    assert none.report is None and none.reason
