@@ -25,14 +25,14 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, or_, select
+from sqlalchemy import Connection, Engine, func, or_, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.parse.schema import Inspection, Issue, Report, Unit
 from rectrack.errors import UserError
 
-from .bulk import chunks, insert_missing, insert_returning_ids
+from .bulk import chunks, insert_missing, insert_returning_ids, insert_rows
 from .db import connect, write_engine
 from .migrate import upgrade
 from .models import Fetch, IssueRow, ReportRow, UnitName, UnitRow
@@ -217,7 +217,7 @@ class Store:
                     unique=["unit_key"])
                 _read_unit_ids(conn, missing, known)
         ids = [known[unit_key(report.unit)] for report in reports]
-        variants = [(unit_id, variant) for unit_id, report in zip(ids, reports)
+        variants = [(unit_id, variant) for unit_id, report in zip(ids, reports, strict=True)
                     for variant in _name_variants(report) if (unit_id, variant) not in self._variants]
         insert_missing(conn, UnitName.__table__, [{"unit_id": unit_id, "variant": variant}
                                                   for unit_id, variant in dict.fromkeys(variants)],
@@ -470,10 +470,10 @@ def _insert_issues(conn: Connection, reports: list[tuple[int, Report]]) -> None:
             position += 1 + len(issue.sub_issues)
     if not subs:
         if top:
-            conn.execute(insert(IssueRow), top)
+            insert_rows(conn, IssueRow.__table__, top)
         return
     parent_ids = insert_returning_ids(conn, IssueRow.__table__, top)
-    conn.execute(insert(IssueRow), [values(report_id, sub, position, parent_ids[parent])
+    insert_rows(conn, IssueRow.__table__, [values(report_id, sub, position, parent_ids[parent])
                                     for parent, report_id, position, sub in subs])
 
 
