@@ -53,3 +53,8 @@ CONCURRENT_ITEMS = 4
 # The parse pool starts with the spider, its workers warming up while the first list pages download;
 # the garbage collector is set for a process that allocates much and keeps little (crawler.gctuning).
 EXTENSIONS = {"crawler.parsepool.WarmPool": 500, "crawler.gctuning.GcTuning": 500}
+
+# Safety: http(s) only, and no loopback/private/link-local addresses (metadata services, the intranet)
+# except at the crawl's own start URLs, unless RECTRACK_ALLOW_PRIVATE (crawl --allow-private).
+DOWNLOADER_MIDDLEWARES = {"crawler.privateguard.PrivateAddressGuard": 50}
+RECTRACK_ALLOW_PRIVATE = False

@@ -7,6 +7,7 @@ User mistakes end as one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -91,6 +92,10 @@ def parse(source: str, as_json: bool, allow_private: bool) -> None:
         print_summary(report)
 
 
+#: ``scheme:`` at the start of an argument (two letters at least, so that ``C:\\x`` stays a path).
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+
+
 def _read_source(source: str, *, allow_private: bool) -> tuple[bytes, str | None, str | None, str | None]:
     """Bytes, a name, a content type and a URL for ``source``."""
     if source == "-":
@@ -98,8 +103,8 @@ def _read_source(source: str, *, allow_private: bool) -> tuple[bytes, str | None
         if not data:
             raise UserError("standard input is empty: pipe a notice into `rectrack parse -`")
         return data, None, None, None
-    if "://" in source or source.lower().startswith(("http:", "https:", "file:", "ftp:")):
-        from .fetch import fetch
+    if "://" in source or (_URL_SCHEME.match(source) and not Path(source).exists()):
+        from .fetch import fetch  # refuses every scheme but http(s), and private addresses
 
         download = fetch(source, allow_private=allow_private)
         return download.body, download.url, download.content_type, download.url

@@ -68,7 +68,7 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
             raise UserError("no enabled site in the configuration: add config/sites/<name>.yaml or pass --start-url")
     for url in start_urls:
         check_url(url, allow_private=allow_private)
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL"}
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL", "RECTRACK_ALLOW_PRIVATE": allow_private}
     if distributed or redis:
         summary = _crawl_distributed(_db_url(ctx), redis, sites, list(start_urls), max_pages=max_pages, full=full,
                                      overrides=overrides, live=sys.stderr.isatty() and not verbose)

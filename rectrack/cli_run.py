@@ -117,7 +117,9 @@ def demo(ctx: click.Context, demo_db: str | None, out: str | None) -> None:
                                   overrides={**IMPOLITE, "LOG_LEVEL": "ERROR"})
     cycle.track_step(db_url, result)
     cycle.report_step(db_url, None, result=result, out=str(report), notify=False)
-    click.echo(f"database: {db_url}")
+    from sqlalchemy.engine import make_url
+
+    click.echo(f"database: {make_url(db_url).render_as_string(hide_password=True)}")
     for line in cycle.summary_lines(result):
         click.echo(line)
     click.echo(f"open the report: {report}")

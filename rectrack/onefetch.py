@@ -6,6 +6,7 @@ Same decisions as the spider (``crawler.extract``), without Scrapy: a person ask
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from crawler.extract import continuation_page_text, examine_page, join_pages
 from crawler.parse.schema import Report
@@ -23,15 +24,18 @@ class OneFetch:
     notice_download: int
 
 
-def fetch_notice(url: str, *, allow_private: bool = False) -> OneFetch:
-    """Download ``url`` and whatever else the notice needs; :class:`UserError` when it holds no notice."""
-    page = fetch(url, allow_private=allow_private)
+def fetch_notice(url: str, *, allow_private: bool = False, **limits: Any) -> OneFetch:
+    """Download ``url`` and whatever else the notice needs; :class:`UserError` when it holds no notice.
+
+    ``limits`` go to every :func:`rectrack.fetch.fetch` (``max_bytes``, ``timeout``, ``is_public``).
+    """
+    page = fetch(url, allow_private=allow_private, **limits)
     downloads: list[tuple[str, Download]] = [("detail", page)]
     outcome = examine_page(page.body, page.url, page.content_type)
     if outcome.continuation:
         texts = [outcome.text]
         for extra_url in outcome.continuation:
-            extra = fetch(extra_url, allow_private=allow_private)
+            extra = fetch(extra_url, allow_private=allow_private, **limits)
             downloads.append(("detail", extra))
             texts.append(continuation_page_text(extra.body, extra.url, extra.content_type))
         outcome = join_pages(texts, page.url, outcome.title, outcome.published_on)
@@ -39,7 +43,7 @@ def fetch_notice(url: str, *, allow_private: bool = False) -> OneFetch:
         reasons = []
         for attachment_url in outcome.attachments:
             try:
-                attachment = fetch(attachment_url, allow_private=allow_private)
+                attachment = fetch(attachment_url, allow_private=allow_private, **limits)
             except UserError as exc:
                 reasons.append(str(exc))
                 continue

@@ -7,6 +7,7 @@ user's data directory. A plain path (no ``://``) is taken as a SQLite file.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -22,6 +23,11 @@ ENV_VAR = "RECTRACK_DB"
 #: instead of failing with "database is locked" when another process wrote in between.
 WRITE_OPTION = "rectrack_write"
 
+
+
+def hide_password(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***`` (for URLs that do not parse)."""
+    return re.sub(r"(://[^/?#@]*?:)[^/?#]*@", r"\1***@", url, count=1)
 
 def default_url() -> str:
     import platformdirs
@@ -59,7 +65,8 @@ def connect(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise UserError(f"invalid database URL {url!r}: use sqlite:///PATH, postgresql://… or a file path") from None
+        raise UserError(f"invalid database URL {hide_password(url)!r}: use sqlite:///PATH, postgresql://… or a "
+                        "file path") from None
     if parsed.drivername == "postgresql":
         # psycopg 3 is the driver rectrack installs; SQLAlchemy's default for plain
         # postgresql:// would be psycopg2.

@@ -425,9 +425,12 @@ def _matching_units(session: Session, text: str) -> list[int]:
     ids = list(session.scalars(exact))
     if ids:
         return ids
-    like = f"%{text}%"
+    if "\x00" in text:  # SQLite's LIKE would stop at the NUL and match every unit
+        return []
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"  # literal % and _
     loose = select(UnitRow.id).where(or_(
-        UnitRow.name.like(like), UnitRow.id.in_(select(UnitName.unit_id).where(UnitName.variant.like(like)))))
+        UnitRow.name.like(like, escape="\\"),
+        UnitRow.id.in_(select(UnitName.unit_id).where(UnitName.variant.like(like, escape="\\")))))
     return list(session.scalars(loose))
 
 

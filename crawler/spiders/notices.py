@@ -275,6 +275,7 @@ def _describe_failure(failure: Failure) -> str:
         "ResponseNeverReceived": "no response (connection closed or reset)",
         "ResponseFailed": "response failed (truncated or reset)",
         "IgnoreRequest": "ignored (robots.txt, offsite, too many redirects or too large)",
+        "DownloadCancelledError": "too large: the body went past the download cap (DOWNLOAD_MAXSIZE) and was cut off",
     }
     if "download max size" in text or "download maxsize" in text:
         return f"too large: {text}"

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from rectrack.errors import UserError
-from storage.db import connect
+from storage.db import connect, hide_password
 from storage.migrate import current_revision, head_revision
 from storage.models import ReportRow, UnitName, UnitRow
 
@@ -25,7 +25,8 @@ def open_readonly(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise UserError(f"invalid database URL {url!r}: use sqlite:///PATH, postgresql://… or a file path") from None
+        raise UserError(f"invalid database URL {hide_password(url)!r}: use sqlite:///PATH, postgresql://… or a file "
+                        "path") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database).expanduser()
         if not path.is_file():

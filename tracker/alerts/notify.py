@@ -25,6 +25,8 @@ from .model import KINDS, Alert
 
 #: Query parameters that carry credentials in generic webhook URLs; ``+Header=…`` sets an HTTP header.
 _SECRET_PARAMS = re.compile(r"^\+|token|key|secret|pass|auth|sig|cred|session", re.I)
+#: Shortest path segment taken for a token (with a digit in it): webhook keys are 20–64 characters.
+_TOKEN_LEN = 16
 #: Room kept at the end of a digest for the "… and N more" line.
 _FOOTER_ROOM = 200
 
@@ -50,22 +52,37 @@ def _plugin(url: str):  # noqa: ANN202 - an Apprise plugin instance or None
 
 
 def mask(url: str) -> str:
-    """The URL as it may be shown: credentials masked, query dropped."""
+    """The URL as it may be shown: credentials and token-like path segments masked, query dropped."""
     plugin = _plugin(url)
     if plugin is None:
         scheme = url.split("://", 1)[0] if "://" in url else "?"
         return f"{scheme[:20]}://****"
-    return plugin.url(privacy=True).split("?", 1)[0]
+    shown = plugin.url(privacy=True).split("?", 1)[0]
+    for segment in _path_tokens(url):
+        shown = shown.replace(segment, "****")
+    return shown
+
+
+def _path_tokens(url: str) -> list[str]:
+    """Path segments that look like tokens (webhook keys such as ``…/hook/3f2a…``): 16+ characters with a digit."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return []
+    return [seg for seg in path.split("/") if len(seg) >= _TOKEN_LEN and any(ch.isdigit() for ch in seg)]
 
 
 def has_secret(url: str) -> bool:
-    """Whether the URL carries credentials (by Apprise's privacy rendering, user:password, or token-like params)."""
+    """Whether the URL carries credentials (by Apprise's privacy rendering, user:password, token-like params
+    or path segments)."""
     try:
         parts = urlsplit(url)
         password = parts.password
     except ValueError:
         return True
     if password or any(_SECRET_PARAMS.search(k) for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        return True
+    if _path_tokens(url):
         return True
     plugin = _plugin(url)
     return plugin is not None and plugin.url(privacy=True) != plugin.url(privacy=False)
@@ -165,7 +182,7 @@ def _scrub(message: str, url: str) -> str:
         parts = urlsplit(url)
         secrets = [p for p in (parts.password, parts.username) if p and len(p) > 3]
         secrets += [v for k, v in parse_qsl(parts.query) if _SECRET_PARAMS.search(k) and len(v) > 3]
-        secrets += [seg for seg in parts.path.split("/") if len(seg) >= 16]
+        secrets += [seg for seg in parts.path.split("/") if len(seg) >= _TOKEN_LEN]
     except ValueError:
         secrets = []
     for secret in secrets:
