@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .dbopt import db_url, open_db
 from .errors import UserError
 from .summary import print_summary
 
@@ -135,18 +136,6 @@ def _read_source(source: str, *, allow_private: bool) -> tuple[bytes, str | None
 IMPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".pdf", ".docx")
 
 
-def _open_store(ctx: click.Context):
-    """The Store of ``--db`` (schema brought up to date), closed when the command ends."""
-    from storage.db import database_url
-    from storage.repository import open_store
-
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    store = open_store(database_url(root.obj.get("db")))
-    ctx.call_on_close(store.close)
-    return store
-
-
 @main.group()
 def db() -> None:
     """Manage the database."""
@@ -158,10 +147,10 @@ def db_upgrade(ctx: click.Context) -> None:
     """Create the database or bring its schema to this version of rectrack."""
     from sqlalchemy.exc import DatabaseError
 
-    from storage.db import connect, database_url
+    from storage.db import connect
     from storage.migrate import head_revision, upgrade
 
-    url = database_url(ctx.find_root().obj.get("db"))
+    url = db_url(ctx)
     engine = connect(url)
     try:
         applied = upgrade(engine)
@@ -202,7 +191,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...]) -> None:
     n_missing = len(failed)
     for name, why in failed:
         click.echo(f"error: {name}: {why}", err=True)
-    store = _open_store(ctx)
+    store = open_db(ctx)
     counts = {"stored new": 0, "new version": 0, "unchanged": 0}
     for path in files:
         try:
@@ -250,7 +239,7 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None):
 @click.pass_context
 def reports(ctx: click.Context, unit: str | None, since, all_versions: bool, as_json: bool) -> None:
     """List stored notices (latest version of each), oldest first."""
-    rows = _open_store(ctx).list_reports(unit, since, all_versions=all_versions)
+    rows = open_db(ctx).list_reports(unit, since, all_versions=all_versions)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -280,7 +269,7 @@ def show(ctx: click.Context, report_id: int, as_json: bool) -> None:
     """Show one stored report (ids as listed by `rectrack reports`)."""
     from storage.repository import NotFound
 
-    store = _open_store(ctx)
+    store = open_db(ctx)
     try:
         report = store.get_report(report_id)
         meta = store.report_meta(report_id)
@@ -305,7 +294,7 @@ def export(ctx: click.Context, fmt: str, out: str | None, all_versions: bool) ->
     import csv
     import io
 
-    store = _open_store(ctx)
+    store = open_db(ctx)
     try:
         if out:
             stream = open(out, "wb")  # noqa: SIM115

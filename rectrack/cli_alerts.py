@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from .dbopt import open_db
 from .errors import UserError
 
 FORMATS = ("text", "md", "html", "json", "csv")
@@ -56,7 +57,7 @@ def alerts(ctx: click.Context, since, unit: str | None, kinds: tuple[str, ...], 
     urls = _urls(cfg, path, notify_urls) if notify else []
     if dry_run and not notify:
         raise UserError("--dry-run goes with --notify")
-    store = _store(ctx)
+    store = open_db(ctx)
     try:
         result = collect(store, cfg, unit=unit, since=since.date() if since else None, kinds=kinds,
                          today=today.date() if today else date.today())
@@ -91,17 +92,6 @@ def _urls(cfg, path, notify_urls) -> list[str]:
         raise UserError(f"no notification URL: set notify.urls in alerts.yaml, notify.urls_file, or ${URLS_ENV} "
                         "(Apprise URLs, e.g. json://host/path, mailtos://user:pass@host, dingtalk://token)")
     return urls
-
-
-def _store(ctx: click.Context):
-    from storage.db import database_url
-    from storage.repository import open_store
-
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    store = open_store(database_url(root.obj.get("db")))
-    ctx.call_on_close(store.close)
-    return store
 
 
 def _render(result, fmt: str) -> str:

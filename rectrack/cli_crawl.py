@@ -9,17 +9,10 @@ from typing import Any
 
 import click
 
+from .dbopt import db_url
 from .errors import UserError
 
 _STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
-
-
-def _db_url(ctx: click.Context) -> str:
-    from storage.db import database_url
-
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    return database_url(root.obj.get("db"))
 
 
 def _load_sites(config: str | None) -> dict[str, Any]:
@@ -70,12 +63,12 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
         check_url(url, allow_private=allow_private)
     overrides = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL", "RECTRACK_ALLOW_PRIVATE": allow_private}
     if distributed or redis:
-        summary = _crawl_distributed(_db_url(ctx), redis, sites, list(start_urls), max_pages=max_pages, full=full,
+        summary = _crawl_distributed(db_url(ctx), redis, sites, list(start_urls), max_pages=max_pages, full=full,
                                      overrides=overrides, live=sys.stderr.isatty() and not verbose)
         _print_summary(summary)
         ctx.exit(summary.exit_code)
     with _Progress(enabled=sys.stderr.isatty() and not verbose) as progress:
-        summary = run_crawl(_db_url(ctx), sites, list(start_urls), max_pages=max_pages, full=full,
+        summary = run_crawl(db_url(ctx), sites, list(start_urls), max_pages=max_pages, full=full,
                             overrides=overrides, on_item=progress.update)
     _print_summary(summary)
     ctx.exit(summary.exit_code)
@@ -175,7 +168,7 @@ def fetch(ctx: click.Context, url: str, allow_private: bool, as_json: bool) -> N
     from .summary import print_summary
 
     result = fetch_notice(url, allow_private=allow_private)
-    with open_store(_db_url(ctx)) as store:
+    with open_store(db_url(ctx)) as store:
         log = CrawlLog(store)
         fetch_ids = [log.record_fetch(d.url, kind=kind, http_status=d.status, etag=d.etag,
                                       last_modified=d.last_modified, raw=d.body, content_type=d.content_type)
@@ -201,7 +194,7 @@ def sites(ctx: click.Context, config: str | None, as_json: bool) -> None:
     from storage.repository import open_store
 
     configured = _load_sites(config)
-    with open_store(_db_url(ctx)) as store:
+    with open_store(db_url(ctx)) as store:
         last = CrawlLog(store).last_runs_by_site()
     rows = []
     for name, site in configured.items():

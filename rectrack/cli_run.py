@@ -8,15 +8,8 @@ from pathlib import Path
 
 import click
 
+from .dbopt import db_url as command_db_url
 from .errors import UserError
-
-
-def _db_url(ctx: click.Context, explicit: str | None = None) -> str:
-    from storage.db import database_url
-
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    return database_url(explicit or root.obj.get("db"))
 
 
 def _folder(config: str | None) -> Path:
@@ -49,7 +42,7 @@ def run(ctx: click.Context, site_names: tuple[str, ...], config: str | None, out
         cycle.check_report_config(folder)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    db_url = _db_url(ctx)
+    db_url = command_db_url(ctx)
     try:
         with RunLock(db_url):
             result = cycle.crawl_step(db_url, sites) if sites else cycle.CycleResult()
@@ -76,7 +69,7 @@ def schedule(ctx: click.Context, config: str | None, list_only: bool) -> None:
     from . import scheduling
 
     folder = _folder(config)
-    db_url = _db_url(ctx)
+    db_url = command_db_url(ctx)
     try:
         if list_only:
             from rich.console import Console
@@ -109,7 +102,7 @@ def demo(ctx: click.Context, demo_db: str | None, out: str | None) -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="rectrack-demo-"))
     chosen = demo_db or ctx.find_root().obj.get("db") or f"sqlite:///{workdir / 'demo.db'}"
-    db_url = _db_url(ctx, chosen)
+    db_url = command_db_url(ctx, chosen)
     report = Path(out) if out else workdir / "alerts.html"
     with SampleSite() as site:
         click.echo(f"sample site running at {site.base_url} (TRS, Hanweb and plain-portal columns)", err=True)
@@ -136,7 +129,7 @@ def doctor(ctx: click.Context, config: str | None, offline: bool) -> None:
     from .doctor import run_checks
 
     problems = 0
-    for check in run_checks(_folder(config), _db_url(ctx), offline=offline):
+    for check in run_checks(_folder(config), command_db_url(ctx), offline=offline):
         mark = "ok  " if check.ok else "FAIL"
         problems += not check.ok
         click.echo(f"{mark} {check.name}: {check.detail}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .dbopt import db_url
 from .errors import UserError
 
 
@@ -25,16 +26,12 @@ def serve(ctx: click.Context, host: str, port: int, config: str | None, today, r
     search, per-unit Atom feeds and a JSON API (/api, /openapi.json)."""
     import uvicorn
 
-    from storage.db import database_url
-
     from .cli_alerts import _config
     from .web import create_app
     from .web.cache import tune_gc
 
     cfg, _path = _config(config)
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    app = create_app(database_url(root.obj.get("db")), config=cfg, today=today.date() if today else None,
+    app = create_app(db_url(ctx), config=cfg, today=today.date() if today else None,
                      warm=not no_warm)
     tune_gc()
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, root_path=root_path.rstrip("/"),

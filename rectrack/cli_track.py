@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import click
 
+from .dbopt import open_db
 from .errors import UserError
 
 
@@ -23,13 +24,7 @@ from .errors import UserError
 @click.pass_context
 def track(ctx: click.Context, unit: str | None, as_json: bool) -> None:
     """Compare each unit's notices in date order: what was closed, resolved, stalled, dropped or regressed."""
-    from storage.db import database_url
-    from storage.repository import open_store
-
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    store = open_store(database_url(root.obj.get("db")))
-    ctx.call_on_close(store.close)
+    store = open_db(ctx)
     histories = _histories(store, unit)
     if as_json:
         _print_json(histories)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .dbopt import db_url as command_db_url
 from .errors import UserError
 
 
@@ -33,13 +34,10 @@ def worker(ctx: click.Context, redis: str | None, config: str | None) -> None:
     from crawler.config import ConfigError, config_dir
     from crawler.distributed import DistributedError, Keys, connect, prefix
     from crawler.distributed.worker import run_worker
-    from storage.db import database_url
     from storage.repository import open_store
 
     url = redis_or_fail(redis)
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    db_url = database_url(root.obj.get("db"))
+    db_url = command_db_url(ctx)
     try:
         connect(url)
     except DistributedError as exc:
