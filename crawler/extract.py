@@ -21,6 +21,7 @@ MAX_ATTACHMENTS = 3
 MAX_EXTRA_PAGES = 20
 #: An href ending in ``_N.ext``: a candidate later page of a multi-page article.
 _NUMBERED_HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]*_(\d+)\.\w+)""")
+_HTML_END = re.compile(rb"</(?:body|html)", re.I)
 #: A page this short, or one that says 附件, may be a mere pointer to the notice in an attachment.
 SHORT_PAGE = 500
 
@@ -114,6 +115,22 @@ def _sealed(outcome: PageOutcome) -> PageOutcome:
     if isinstance(outcome.report, Report):
         outcome.report = SealedReport.seal(outcome.report)
     return outcome
+
+
+def cut_short(body: bytes) -> str | None:
+    """Why a complete-looking response is cut short, or None: a Content-Length smaller than the content
+    makes a client stop early without an error, and the page would be stored as half a notice."""
+    head = body[:4096].lower()
+    if body.startswith(b"%PDF"):
+        return None if b"%%eof" in body[-2048:].lower() else "the PDF ends before its %%EOF"
+    if body.startswith(b"PK\x03\x04"):  # DOCX and other zip files end with the end-of-central-directory record
+        return None if b"PK\x05\x06" in body[-(65535 + 22):] else "the zip file (DOCX) ends before its directory"
+    if b"<datastore>" in head:  # a Hanweb dataproxy answer
+        return None if b"</datastore>" in body[-4096:] else "the list ends before </datastore>"
+    # anywhere, not only at the end: some pages carry kilobytes of script after </html>
+    if b"<html" in head and not _HTML_END.search(body):
+        return "the page ends before </body></html>"
+    return None
 
 
 def continuation_page_text(body: bytes, url: str, content_type: str | None) -> str:

@@ -168,6 +168,20 @@ class CrawlLog:
         known = self.page_states(failed)
         return sorted(url for url, n in failed.items() if url not in known and n < max_failures)
 
+    def lists_incomplete(self, start_urls: Iterable[str]) -> bool:
+        """Whether the latest run that read these list pages failed to fetch one of its list pages (or got one
+        cut short): the notices only that page showed are still to be found, so the next crawl reads the lists
+        past known notices."""
+        with Session(self._store.engine) as session:
+            last_run = session.scalar(select(func.max(Fetch.crawl_run_id))
+                                      .where(Fetch.url.in_(list(start_urls)), Fetch.kind == "list"))
+            if last_run is None:
+                return False
+            failed = session.scalar(select(func.count()).select_from(Fetch).where(
+                Fetch.crawl_run_id == last_run, Fetch.kind == "list",
+                or_(Fetch.http_status.is_(None), Fetch.http_status >= 400)))
+            return bool(failed)
+
     def runs(self, site: str | None = None, limit: int = 10) -> list[RunSummary]:
         """The latest runs, newest first (of one site when given)."""
         with Session(self._store.engine) as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from io import BytesIO
 from xml.sax.saxutils import escape as xml_escape
 
@@ -28,11 +28,16 @@ def _chunks(items: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
 
 
 class Renderer:
-    """Renders the pages of one :class:`SiteContent` served at ``base_url``."""
+    """Renders the pages of one :class:`SiteContent` served at ``base_url``.
 
-    def __init__(self, content: SiteContent, base_url: str) -> None:
+    ``moved(path)``: the absolute URL pages link ``path`` at instead of their usual href (``None``: as usual).
+    """
+
+    def __init__(self, content: SiteContent, base_url: str,
+                 moved: Callable[[str], str | None] | None = None) -> None:
         self.content = content
         self.base_url = base_url
+        self._moved = moved or (lambda path: None)
         plain_news = [e for key in ("plain", "plain_jsp") for e in content.columns[key] if not e.is_notice]
         plain_news.sort(key=lambda e: e.published, reverse=True)
         self._hot = tuple(Link(e.path, e.title, f"{e.published:%Y-%m-%d}") for e in plain_news[:8])
@@ -54,15 +59,18 @@ class Renderer:
         here = entry.part_paths()[part]
         newer, older = self._neighbours(entry)
 
+        def href_of(path: str) -> str:
+            return self._moved(path) or (_rel(path, here) if column.kind == "trs" else path)
+
         def link(other: Entry | None) -> Link | None:
             if other is None:
                 return None
-            return Link(_rel(other.path, here) if column.kind == "trs" else other.path, other.title)
+            return Link(href_of(other.path), other.title)
 
         pages: list[Link] = []
         paths = entry.part_paths()
         if entry.parts > 1:
-            href = [(_rel(p, here) if column.kind == "trs" else p) for p in paths]
+            href = [href_of(p) for p in paths]
             if part > 0:
                 pages.append(Link(href[part - 1], "上一页"))
             pages += [Link(href[n], str(n + 1)) for n in range(entry.parts) if n != part]
@@ -70,7 +78,8 @@ class Renderer:
                 pages.append(Link(href[part + 1], "下一页"))
         attachments = ()
         if entry.attachment:
-            attachments = (Link(entry.attachment.path, entry.attachment.filename),)
+            path = entry.attachment.path
+            attachments = (Link(self._moved(path) or path, entry.attachment.filename),)
         article = Article(
             title=entry.title, paragraphs=paragraphs, published=entry.published, source=entry.source,
             column=column.name, column_href=column.list_path, url=self.base_url + here, attachments=attachments,
@@ -100,15 +109,18 @@ class Renderer:
         items = [self._item(e, key) for e in entries[page * column.per_page:(page + 1) * column.per_page]]
         if key == "trs":
             return trs_list(column.name, items, page, count)
-        if key == "plain":
-            return plain_list(column.name, items, page, count, len(entries),
-                              lambda n: "list.html" if n == 0 else f"list_{n}.html")
+
+        def name(n: int) -> str:
+            if key == "plain":
+                return "list.html" if n == 0 else f"list_{n}.html"
+            return "notices.jsp" if n == 0 else f"notices.jsp?page={n + 1}"
+
         return plain_list(column.name, items, page, count, len(entries),
-                          lambda n: "notices.jsp" if n == 0 else f"notices.jsp?page={n + 1}")
+                          lambda n: self._moved("/plain/" + name(n)) or name(n))
 
     def _item(self, entry: Entry, key: str) -> Link:
         href = "./" + entry.path.removeprefix("/trs/xszg/") if key == "trs" else entry.path
-        return Link(href, entry.title, f"{entry.published:%Y-%m-%d}")
+        return Link(self._moved(entry.path) or href, entry.title, f"{entry.published:%Y-%m-%d}")
 
     def dataproxy(self, params: Mapping[str, str]) -> bytes:
         """Hanweb ``dataproxy.jsp``: records by ``startrecord``/``endrecord`` or by ``page`` (+ ``perpage``).

@@ -66,6 +66,7 @@ class SampleSite:
         self._lock = threading.RLock()
         self._requests: list[tuple[str, str, int]] = []
         self._faults: dict[str, Fault] = {}
+        self._moved: set[str] = set()  # paths linked on the unresolvable host (dns faults)
         self._cache: dict[str, Resource] = {}
         self._modified: dict[str, float] = {}  # entry path → Last-Modified after an update
         self._stopping = threading.Event()
@@ -82,7 +83,7 @@ class SampleSite:
         self._stopping.clear()
         self._cache.clear()  # pages carry the base URL, which changes with the port
         self._server = Server((self.host, self._port), self)
-        self._renderer = Renderer(self.content, self.base_url)
+        self._renderer = Renderer(self.content, self.base_url, self._moved_url)
         self._thread = threading.Thread(target=self._server.serve_forever, name="samplesite", daemon=True)
         self._thread.start()
         return self
@@ -180,23 +181,64 @@ class SampleSite:
     def set_fault(self, path: str, kind: str, *, times: int | None = None, delay: float = 0.0) -> None:
         """Make requests for ``path`` fail (``path`` or ``path?query``, or a full URL of this site).
 
-        Kinds: ``500``/``503``/``404``; ``timeout`` and ``slow`` wait ``delay`` seconds (``timeout``
-        without a delay: 30 s) and then answer normally; ``reset`` closes the connection with a
-        TCP reset; ``challenge`` answers 521 with a JavaScript cookie challenge; ``truncate``
-        declares a Content-Length larger than the body and closes; ``redirect_loop`` answers 302
-        to ``path?loop=1``, that to ``?loop=2`` … without end (a fault on a path also matches the
-        path with any query). ``times=N``: only the next N matching requests fail.
+        Kinds: ``500``/``502``/``503``/``404``: an error page with that status; ``timeout`` and
+        ``slow`` wait ``delay`` seconds (``timeout`` without a delay: 30 s) and then answer
+        normally; ``stall`` sends the headers and half the body, then nothing for ``delay`` seconds
+        (default 30 s) and closes; ``reset`` closes the connection with a TCP reset;
+        ``challenge_521`` (or ``challenge``) answers 521 with a JavaScript cookie challenge (加速乐),
+        ``challenge_412`` 412 with a 瑞数-style one; ``truncate`` declares a Content-Length larger
+        than the body and closes, ``short_length`` one half the body's (the client gets a cut page)
+        and closes; ``redirect_loop`` answers 302 to the same URL with ``loop=1`` added, that to
+        ``loop=2`` … without end. A fault on a path also matches the path with any query; one on
+        ``path?query`` only that query. ``times=N``: only the next N matching requests fail.
+
+        ``dns`` does not touch the request: the site's pages link to ``path`` on
+        :attr:`unresolvable_host` instead of their own (a notice or attachment link, or a plain
+        list's page link), so a crawler following the link fails its DNS lookup. ``times`` does not
+        apply to it.
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
         if times is not None and times < 1:
             raise ValueError("times must be >= 1 (or None for every request)")
+        if kind == "dns":
+            self._move(self._local(path), times)
+            return
         with self._lock:
             self._faults[self._local(path)] = Fault(kind, times, delay)
 
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            if self._moved:
+                self._moved.clear()
+                self._cache.clear()  # pages linked the moved paths elsewhere
+
+    @property
+    def unresolvable_host(self) -> str:
+        """The host name ``dns`` faults link to: under ``.invalid`` (RFC 6761), unique to this site's port."""
+        return f"gone-{self.port}.invalid"
+
+    def _move(self, path: str, times: int | None) -> None:
+        if times is not None:
+            raise ValueError("times does not apply to a dns fault (it changes links, not responses)")
+        if not self._linkable(path):
+            raise ValueError(f"{path}: no page links it by a plain href (a dns fault moves links to it)")
+        with self._lock:
+            self._moved.add(path)
+            self._cache.clear()
+
+    def _linkable(self, path: str) -> bool:
+        """Whether pages of this site link ``path`` by an href the renderer writes (articles, their parts and
+        attachments, plain list pages)."""
+        if path in self.content.by_path or path in self.content.attachments:
+            return True
+        return bool(re.fullmatch(r"/plain/list_\d+\.html|/plain/notices\.jsp\?page=\d+", path))
+
+    def _moved_url(self, path: str) -> str | None:
+        """Where pages link ``path`` when a ``dns`` fault moved it, else ``None``."""
+        with self._lock:
+            return f"http://{self.unresolvable_host}{path}" if path in self._moved else None
 
     def _take_fault(self, path: str, path_with_query: str) -> Fault | None:
         with self._lock:

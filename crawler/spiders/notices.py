@@ -25,8 +25,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.config import SiteConfig
-from crawler.extract import (ATTACHMENT_SUFFIXES, AttachedTo, PageOutcome, continuation_page_text, examine_for_crawl,
-                             join_pages_for_crawl)
+from crawler.extract import (ATTACHMENT_SUFFIXES, AttachedTo, PageOutcome, continuation_page_text, cut_short,
+                             examine_for_crawl, join_pages_for_crawl)
 from crawler.items import PageItem
 from crawler.listing import ListPage, PageRequest, datastore_links, next_dataproxy_group
 from crawler.parsepool import run_in_pool
@@ -58,6 +58,8 @@ class NoticeSpider(scrapy.Spider):
         self.full = self.rules.full
         self._log: Any = None
         self._known: set[str] | None = None
+        #: A list page failed in the previous run: this run reads the lists past known notices.
+        self.resume_lists = False
 
     def rules_for(self, meta: dict[str, Any]) -> SiteRules:
         """The rules of the site a request (its ``meta``) belongs to: this spider's one site."""
@@ -97,6 +99,9 @@ class NoticeSpider(scrapy.Spider):
     async def start(self) -> Any:
         rules = self.rules
         self.known_pages([])  # the snapshot, before this crawl stores anything
+        self.resume_lists = self.crawl_log.lists_incomplete(self.start_urls)
+        if self.resume_lists:
+            self.crawler.stats.set_value("rectrack/lists_resumed", 1)
         for url in self.start_urls:
             yield self._list_request(PageRequest(url), page_no=1, rules=rules)
         for state in self.crawl_log.due_notices(self._site_prefixes(), self._recheck_before()):
@@ -140,7 +145,11 @@ class NoticeSpider(scrapy.Spider):
         page: PageRequest = response.meta["page"]
         rules = self.rules_for(response.meta)
         text = response.text if hasattr(response, "text") else ""
-        yield PageItem(url=response.url, kind="list", http_status=response.status)
+        cut = cut_short(response.body)
+        if cut:  # its links are used, but the page counts as failed: the next run reads the lists again
+            yield self._failure(response.meta, response.url, f"truncated: {cut} (a wrong Content-Length?)")
+        else:
+            yield PageItem(url=response.url, kind="list", http_status=response.status)
         listing = ListPage(text, response.url)
         if page.hanweb is not None:
             links, _ = datastore_links(text, response.url)
@@ -155,7 +164,7 @@ class NoticeSpider(scrapy.Spider):
             else:  # known: re-checked from the store when due (see start())
                 self.crawler.stats.inc_value("rectrack/known_skipped")
         # "rectrack_full": this one page is read in full (a distributed crawl's recovered list page)
-        if known and not (rules.full or response.meta.get("rectrack_full")):
+        if known and not (rules.full or response.meta.get("rectrack_full") or self.resume_lists):
             self.crawler.stats.inc_value("rectrack/lists_stopped_at_known")
             return
         if response.meta["page_no"] >= rules.max_pages:
@@ -179,7 +188,15 @@ class NoticeSpider(scrapy.Spider):
             self.crawler.stats.inc_value("rectrack/not_modified")
             yield item
             return
+        cut = cut_short(response.body)
+        if cut:  # half a notice is not stored: it is fetched again next run
+            yield self._failure(meta, response.url, f"truncated: {cut} (a wrong Content-Length?)")
+            return
         item.body = response.body
+        held = meta.get("attachment_of")
+        if held is not None and not held["logged"]:  # an attachment: its page is logged with it
+            held["logged"] = True
+            yield held["item"]
         if "pages" in meta:  # a later page of a multi-page notice
             for out in await self._next_page(response, item):
                 yield out
@@ -195,11 +212,12 @@ class NoticeSpider(scrapy.Spider):
                 "date": outcome.published_on}})
             return
         if outcome.attachments:  # the page is fine; the notice is in its attachment
-            yield item
+            # the page is logged with its attachment's download: while that fails, the page is not known
+            page = {"item": item, "logged": False}
             for url in outcome.attachments:
                 yield self._detail_request(url, rules=rules, kind="attachment",
                                            meta={"page_url": response.url, "page_title": outcome.title,
-                                                 "page_date": outcome.published_on})
+                                                 "page_date": outcome.published_on, "attachment_of": page})
             return
         yield self._finish(item, outcome)
 
@@ -243,8 +261,18 @@ class NoticeSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and len(request.meta.get("redirect_urls", [])) >= \
                 self.settings.getint("REDIRECT_MAX_TIMES"):
             reason = f"too many redirects (more than {self.settings.getint('REDIRECT_MAX_TIMES')}): a redirect loop"
-        yield PageItem(url=url, kind=request.meta.get("kind", "detail"), http_status=status, error=reason,
-                       failed=True)
+        yield self._failure(request.meta, url, reason, status)
+
+    @staticmethod
+    def _failure(meta: dict[str, Any], url: str, reason: str, status: int | None = None) -> PageItem:
+        """A failed fetch. A later page or an attachment of a notice fails under the notice's own URL, which
+        is then not known: the next run fetches the whole notice again (never the part alone)."""
+        if "pages" in meta:
+            reason, url = f"{reason} (its page {url})", meta["pages"]["first"].url
+        elif meta.get("attachment_of") is not None and not meta["attachment_of"]["logged"]:
+            meta["attachment_of"]["logged"] = True
+            reason, url = f"{reason} (its attachment {url})", meta["page_url"]
+        return PageItem(url=url, kind=meta.get("kind", "detail"), http_status=status, error=reason, failed=True)
 
 
 def attachment_or_detail(url: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.extract import continuation_pages, examine_page, join_pages
+from crawler.extract import continuation_pages, cut_short, examine_page, join_pages
 from tests.fixtures.html_pages import render
 
 SAMPLES = Path(__file__).resolve().parents[2] / "crawler" / "samples"
@@ -80,3 +80,13 @@ def test_the_crawl_variant_seals_the_report_and_files_an_attachment_under_its_pa
     assert direct is not None and report.issues == direct.issues
     none = examine_for_crawl(b"<html><body><p>hello</p></body></html>", "http://a.gov.cn/n/2.html", "text/html")
     assert none.report is None and none.reason
+
+
+def test_a_body_cut_short_is_told() -> None:
+    page = render("trs", TEXT)
+    pdf, docx = (SAMPLES / "yicheng_2024.pdf").read_bytes(), (SAMPLES / "zhengxiang_2024.docx").read_bytes()
+    xml = b"<?xml version='1.0'?><datastore><nextgroup/><recordset><record/></recordset></datastore>"
+    for whole in (page, pdf, docx, xml):
+        assert cut_short(whole) is None
+        assert cut_short(whole[: len(whole) // 2])  # what a Content-Length of half the body leaves
+    assert cut_short(b"plain text, no markup") is None

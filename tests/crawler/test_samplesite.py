@@ -185,7 +185,8 @@ def test_hanweb_column_and_dataproxy(site: SampleSite) -> None:
     assert fetch(column + "?uid=49468&pageNum=2").body == reply.body
 
     xml = proxy(site, 46, 90)
-    records = re.findall(r"<record><!\[CDATA\[<li><a href='(/art/\d{4}/\d{1,2}/\d{1,2}/art_30067_\d+\.html)' title='", xml)
+    records = re.findall(r"<record><!\[CDATA\[<li><a href='(/art/\d{4}/\d{1,2}/\d{1,2}/art_30067_\d+\.html)' "
+                         r"title='", xml)
     assert len(records) == total - 45
     assert f"<totalrecord>{total}</totalrecord>" in xml
     assert f"<totalpage>{-(-total // 15)}</totalpage>" in xml
@@ -332,7 +333,7 @@ def test_requests_log(site: SampleSite) -> None:
 # =========================================================================== faults
 
 
-@pytest.mark.parametrize("kind", ["500", "503", "404"])
+@pytest.mark.parametrize("kind", ["500", "502", "503", "404"])
 def test_status_faults_with_times(site: SampleSite, kind: str) -> None:
     url = site.list_urls["plain"]
     site.set_fault("/plain/list.html", kind, times=2)
@@ -368,12 +369,37 @@ def test_timeout_and_slow_faults(site: SampleSite) -> None:
     assert fetch(url).status == 200
 
 
-def test_challenge_fault(site: SampleSite) -> None:
+def test_stall_fault(site: SampleSite) -> None:
+    url = min(site.notice_urls)
+    whole = fetch(url).body
+    site.set_fault(url, "stall", delay=3.0, times=1)
+    host, port = site.host, site.port
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall(f"GET {site.local_path(url)} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        sock.settimeout(1.0)
+        received = b""
+        with pytest.raises(TimeoutError):  # headers and half the body come, then nothing
+            while True:
+                chunk = sock.recv(65536)
+                assert chunk, "the connection closed before the stall"
+                received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and f"Content-Length: {len(whole)}".encode() in head
+    assert body == whole[: len(whole) // 2]
+    assert fetch(url).body == whole  # times=1: the next request is served
+
+
+@pytest.mark.parametrize(("kind", "status", "marker", "cookie"), [
+    ("challenge", 521, b"document.cookie", "__jsluid_h"),
+    ("challenge_521", 521, b"document.cookie", "__jsluid_h"),
+    ("challenge_412", 412, b"$_ts", "FSSBBIl1UgzbN7N80S"),
+])
+def test_challenge_faults(site: SampleSite, kind: str, status: int, marker: bytes, cookie: str) -> None:
     url = site.list_urls["hanweb"]
-    site.set_fault(url, "challenge", times=1)
+    site.set_fault(url, kind, times=1)
     reply = fetch(url)
-    assert reply.status == 521
-    assert b"document.cookie" in reply.body and "__jsluid_h" in reply.headers["Set-Cookie"]
+    assert reply.status == status
+    assert marker in reply.body and b"<script" in reply.body and cookie in reply.headers["Set-Cookie"]
     assert fetch(url).status == 200
 
 
@@ -383,6 +409,16 @@ def test_truncate_fault(site: SampleSite) -> None:
     with pytest.raises(http.client.IncompleteRead):
         fetch(url)
     assert fetch(url).status == 200
+
+
+def test_short_length_fault(site: SampleSite) -> None:
+    url = min(site.attachment_urls)
+    whole = fetch(url).body
+    site.set_fault(url, "short_length", times=1)
+    reply = fetch(url)  # a client trusts Content-Length: it gets half the file and no error
+    assert reply.status == 200 and reply.headers["Content-Length"] == str(len(whole) // 2)
+    assert reply.body == whole[: len(whole) // 2]
+    assert fetch(url).body == whole
 
 
 def test_redirect_loop_fault(site: SampleSite) -> None:
@@ -397,6 +433,45 @@ def test_redirect_loop_fault(site: SampleSite) -> None:
     assert [p for _, p, _ in hops[:3]] == [path, path + "?loop=1", path + "?loop=2"]
     site.clear_faults()
     assert fetch(url).status == 200
+
+
+def test_redirect_loop_keeps_the_query(site: SampleSite) -> None:
+    url = f"{site.base_url}/plain/notices.jsp?page=2"
+    site.set_fault(url, "redirect_loop")
+    site.clear_requests()
+    with pytest.raises(urllib.error.HTTPError, match="redirect"):
+        urllib.request.urlopen(url, timeout=10)
+    paths = [p for _, p, _ in site.requests]
+    assert paths[:3] == ["/plain/notices.jsp?page=2", "/plain/notices.jsp?page=2&loop=1",
+                         "/plain/notices.jsp?page=2&loop=2"]
+    assert fetch(site.base_url + "/plain/notices.jsp?page=1").status == 200  # another query: no fault
+
+
+def test_dns_fault_moves_links_to_an_unresolvable_host(site: SampleSite) -> None:
+    dead = f"http://{site.unresolvable_host}"
+    assert site.unresolvable_host.endswith(".invalid")
+    notice = next(n for n in site.notices.values() if n.column == "hanweb")
+    attached = next(n for n in site.notices.values() if n.attachment_url)
+    site.set_fault(notice.url, "dns")
+    site.set_fault(attached.attachment_url, "dns")
+    site.set_fault("/plain/list_1.html", "dns")
+    hanweb = fetch(site.list_urls["hanweb"]).body.decode("gbk")
+    assert f"href='{dead}{site.local_path(notice.url)}'" in hanweb
+    assert f'href="{dead}{site.local_path(attached.attachment_url)}"' in text(attached.url)
+    assert f'href="{dead}/plain/list_1.html">下一页</a>' in text(site.list_urls["plain"])
+    assert fetch(notice.url).status == 200  # the page itself is still served on the site's own host
+    with pytest.raises(OSError):
+        socket.getaddrinfo(site.unresolvable_host, 80)
+    site.clear_faults()
+    assert dead not in fetch(site.list_urls["hanweb"]).body.decode("gbk")
+    assert dead not in text(attached.url) and dead not in text(site.list_urls["plain"])
+
+
+def test_dns_fault_needs_a_linked_path(site: SampleSite) -> None:
+    with pytest.raises(ValueError, match="no page links it"):
+        site.set_fault("/trs/xszg/index_1.html", "dns")  # linked only by the createPageHTML script
+    with pytest.raises(ValueError, match="times does not apply"):
+        site.set_fault(min(site.notice_urls), "dns", times=1)
 
 
 def test_unknown_fault_kind(site: SampleSite) -> None:
@@ -460,12 +535,15 @@ def test_scale_adds_reachable_distinct_notices() -> None:
         assert {n.column for n in extras} == set(COLUMNS)
         assert len(site.content.columns["hanweb"]) > 90  # several dataproxy groups
         # the hetang pair is re-issued by the same unit
-        pairs = {n.unit for n in extras if n.sample == "hetang_2025"} & {n.unit for n in extras if n.sample == "hetang_2026"}
+        pairs = ({n.unit for n in extras if n.sample == "hetang_2025"}
+                 & {n.unit for n in extras if n.sample == "hetang_2026"})
         assert len(pairs) >= 30
 
 
 def test_same_seed_same_site() -> None:
-    paths = lambda s, n: sorted((e.path, e.title) for e in SampleSite(scale=n, seed=s).content.entries())
+    def paths(s: int, n: int) -> list[tuple[str, str]]:
+        return sorted((e.path, e.title) for e in SampleSite(scale=n, seed=s).content.entries())
+
     assert paths(3, 20) == paths(3, 20)
     assert paths(3, 20) != paths(4, 20)
 

@@ -66,3 +66,18 @@ def test_latest_run_per_site(db_url: str) -> None:
         last = log.last_runs_by_site()
         assert set(last) == {"a"} and last["a"].status == "failed"
         assert [r.status for r in log.runs("a")] == [None, "failed", "ok"]
+
+
+def test_lists_incomplete_after_a_list_page_failed(db_url: str) -> None:
+    with open_store(db_url) as store:
+        log = CrawlLog(store)
+        first, second = "https://www.example.gov.cn/xszg/index.html", "https://www.example.gov.cn/xszg/index_1.html"
+        assert not log.lists_incomplete([first])  # never crawled
+        run = log.start_run("demo")
+        log.record_fetch(first, run_id=run, kind="list", http_status=200)
+        log.record_fetch(second, run_id=run, kind="list", http_status=503, error="HTTP 503")
+        assert log.lists_incomplete([first])
+        run = log.start_run("demo")  # the next run reads the lists whole, and page 2 answers
+        log.record_fetch(first, run_id=run, kind="list", http_status=200)
+        log.record_fetch(second, run_id=run, kind="list", http_status=200)
+        assert not log.lists_incomplete([first])
