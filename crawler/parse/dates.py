@@ -10,7 +10,11 @@ from functools import lru_cache
 import cn2an
 
 CN_DIGITS = "〇零一二三四五六七八九十百两"
-_NUM = rf"(?:\d+|[{CN_DIGITS}]+)"
+#: A number starts where its run of digits starts (the lookbehinds): without them a long run of digits
+#: is matched from every position, quadratic time (10 MB of ``1`` took hours).
+_NUM = rf"(?:(?<!\d)\d+|(?<![{CN_DIGITS}])[{CN_DIGITS}]+)"
+#: Longer numbers are no heading number, month or day (and ``int()`` refuses over 4,300 digits).
+_MAX_NUM_LEN = 20
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 
 #: ``2025年3月5日``, ``2025年3月``, ``3月5日`` (year optional, day optional when a year is given).
@@ -24,7 +28,7 @@ ISO_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](
 def cn_int(text: str) -> int | None:
     """``十一`` → 11, ``第十一`` → 11, ``二〇二四`` → 2024, ``12`` → 12; None when not a number."""
     text = text.strip().removeprefix("第")
-    if not text:
+    if not text or len(text) > _MAX_NUM_LEN:
         return None
     if text.isdigit():
         return int(text)
@@ -65,6 +69,8 @@ def find_dates(text: str) -> list[DateMatch]:
     """Every ``[YYYY年]M月[D日]`` date in ``text`` (a month alone needs a year)."""
     found: list[DateMatch] = []
     for m in DATE_RE.finditer(text):
+        if len(m["m"]) > _MAX_NUM_LEN or (m["d"] and len(m["d"]) > _MAX_NUM_LEN):
+            continue
         year = cn_int(m["y"]) if m["y"] else None
         month = cn_int(m["m"])
         day = cn_int(m["d"]) if m["d"] else None

@@ -13,11 +13,12 @@ _CN = "一二三四五六七八九十百〇零两"
 _BODY = r"中央|省委|自治区党委|区党委|市委|州委|盟委|地委|区委|县委|旗委|党委|党组"
 
 #: ``省委第九巡视组``, ``省委巡视九组``, ``十一届区委第三巡察组``, ``中央第十五巡视组``.
+#: A numeral run is matched from its start only (the lookbehinds): from every position it costs quadratic time.
 INSPECTOR_RE = re.compile(
-    rf"(?P<insp>(?:[{_CN}]+届)?(?:[\u4e00-\u9fff]{{0,8}}?)(?P<body>{_BODY})"
+    rf"(?P<insp>(?:(?<![{_CN}])[{_CN}]+届)?(?:[\u4e00-\u9fff]{{0,8}}?)(?P<body>{_BODY})"
     rf"(?:第[{_CN}\d]+(?P<kind>巡视|巡察)组|(?P<kind2>巡视|巡察)[{_CN}\d]+组|(?P<kind3>巡视|巡察)组(?!反馈))(?:第[{_CN}\d]+组)?)"
 )
-ROUND_RE = re.compile(rf"(?P<round>[{_CN}]+届(?:{_BODY})第[{_CN}\d]+轮)")
+ROUND_RE = re.compile(rf"(?P<round>(?<![{_CN}])[{_CN}]+届(?:{_BODY})第[{_CN}\d]+轮)")
 PERIOD_SEP = r"\s*(?:至|到|—|－|-|~|～)\s*"
 TITLE_WORDS_RE = re.compile(r"(?:通报|情况|公告|公示|报告|公开)$")
 TITLE_PREFIX_RE = re.compile(r"^(?:【[^】]{1,10}】|\[[^\]]{1,10}\])\s*")

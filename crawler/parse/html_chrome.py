@@ -5,6 +5,11 @@ Chrome inside the chosen body is removed as elements: ``nav``/``header``/``foote
 menus and related-link lists in heuristic picks; blocks whose every line is chrome by
 the line rules of :mod:`crawler.parse.html_text`.  Also the non-link text weight of an
 element (:func:`_score`) that these decisions and the body heuristic rest on.
+
+Node sets are gathered by walking the tree in Python, not by XPath: libxml2 sorts the result
+of a union, a ``//`` step below another step or a predicate into document order, and
+comparing sibling text nodes costs time proportional to the number of siblings, so on a
+page of tens of thousands of sibling elements such an XPath took minutes.
 """
 
 from __future__ import annotations
@@ -19,8 +24,6 @@ from .html_text import _BLOCK_TAGS, _CELL_TAGS, _clean_line, _split_lines, _stri
 
 #: Page chrome by tag (removed for the heuristic and inside a chosen body, when small).
 _CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "menu")
-_CLASS_ID_ATTRS_XPATH = etree.XPath(".//@class | .//@id")  # faster than .//*[@class or @id]
-_LINK_TEXT_XPATH = etree.XPath(".//a//text()", smart_strings=False)
 #: Class/id tokens of widgets that carry no article text (removed when short).
 _CHROME_CLASS_RE = re.compile(
     r"(?:^|\s)(?:share|share-box|sharebox|share_box|bdsharebuttonbox|bdshare\S*|bshare-custom|jiathis\S*"
@@ -39,10 +42,8 @@ _CHROME_KEYWORD_RE = re.compile(
 _RELATED_PREFIXES = (
     "相关链接", "相关文章", "相关阅读", "相关新闻", "相关稿件", "相关信息", "延伸阅读", "推荐阅读", "【相关", "[相关",
 )
-#: Text nodes that could be chrome: short, or not a sentence, and not blank.
-_SHORT_TEXT_NODES_XPATH = etree.XPath(
-    ".//text()[string-length(.) <= 300][string-length(.) <= 80 or not(contains(., '。'))][normalize-space(.)]"
-)
+#: Text nodes that could be chrome are at most this long (and at most 80 characters when they hold a 。).
+_SHORT_TEXT_MAX = 300
 #: Blocks that can be menus or link lists.
 _LINK_LIST_TAGS = frozenset("div ul ol dl dd li p table tbody tr td section nav span center".split())
 #: A related-links block has at most this much non-link text.
@@ -55,12 +56,10 @@ _local = threading.local()
 def _classed(root: etree._Element) -> list[etree._Element]:
     """Descendants with a class or id attribute (document order), then <article> elements."""
     out: list[etree._Element] = []
-    last = None
-    for attr in _CLASS_ID_ATTRS_XPATH(root):
-        el = attr.getparent()
-        if el is not last:
+    for el in root.iter(etree.Element):
+        attrib = el.attrib
+        if "class" in attrib or "id" in attrib:
             out.append(el)
-            last = el
     for el in root.iter("article"):
         if el.get("class") is None and el.get("id") is None:
             out.append(el)
@@ -81,12 +80,51 @@ def _score(el: etree._Element) -> int:
     if score is None:
         score = _weight(_string(el))
         if score > 0:
-            links = _LINK_TEXT_XPATH(el)
+            links = _link_text(el)
             if links:
-                score -= _weight("".join(links))
+                score -= _weight(links)
         cache[el] = score
     return score
 
+
+
+def _link_text(el: etree._Element) -> str:
+    """The text inside the links below ``el`` (a link inside a link counted once)."""
+    parts: list[str] = []
+    depth = 0
+    for event, a in etree.iterwalk(el, events=("start", "end"), tag="a"):
+        if a is el:
+            continue
+        if event == "start":
+            if not depth:
+                parts.extend(a.itertext())
+            depth += 1
+        else:
+            depth -= 1
+    return "".join(parts)
+
+
+def _short_texts(root: etree._Element) -> list[tuple[str, etree._Element]]:
+    """Text nodes below ``root`` that could be chrome (short, or not a sentence, and not blank) in
+    document order, each with the element holding it (the parent of a tail is the tail's holder)."""
+    out: list[tuple[str, etree._Element]] = []
+
+    def keep(text: str | None) -> bool:
+        return bool(text) and len(text) <= _SHORT_TEXT_MAX and (len(text) <= 80 or "。" not in text) and \
+            bool(text.strip(" \t\r\n"))
+
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            text = node.text
+            if keep(text):
+                out.append((text, node))
+        elif node is not root:  # an element's end, or a comment or processing instruction: its tail
+            tail = node.tail
+            if keep(tail):
+                parent = node.getparent()
+                if parent is not None:
+                    out.append((tail, parent))
+    return out
 
 
 def _remove_chrome(container: etree._Element) -> None:
@@ -125,12 +163,10 @@ def _remove_text_chrome(root: etree._Element) -> None:
     an XPath with one contains() per keyword costs far more).
     """
     seen: set[etree._Element] = set()
-    for text in _SHORT_TEXT_NODES_XPATH(root):
+    el: etree._Element | None
+    for text, el in _short_texts(root):
         if not _CHROME_KEYWORD_RE.search(text):
             continue
-        el = text.getparent()
-        if el is not None and text.is_tail:
-            el = el.getparent()
         if text.lstrip().startswith(_RELATED_PREFIXES):
             _drop_link_block(el, root)
             continue

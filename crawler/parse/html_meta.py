@@ -59,7 +59,6 @@ _VIEWER_PARAMS = frozenset({"file", "url", "src", "fileurl", "file_url"})
 _VIEWER_HINTS = ("viewer", "pdfjs", "pdf.js", "pdfview", "preview")
 _QUOTED_RE = re.compile(r"""(['"])(.*?)\1""", re.S)
 _CONTROL_IN_URL_RE = re.compile(r"[\t\r\n]")
-_ONCLICK_XPATH = etree.XPath("//@onclick")
 _PAGE_CHROME_ANCESTORS = ("nav", "footer", "header", "aside")
 
 
@@ -265,9 +264,9 @@ def _attachments(root: etree._Element, base: str | None, html: str) -> list[str]
         else:
             add(el.get("src"), el)
     if "onclick" in html or "ONCLICK" in html or "onClick" in html:
-        for onclick in _ONCLICK_XPATH(root):
-            if _ATTACHMENT_HINT_RE.search(onclick):
-                el = onclick.getparent()
+        for el in root.iter(etree.Element):  # not an XPath: libxml2 can take quadratic time sorting its result
+            onclick = el.get("onclick")
+            if onclick and _ATTACHMENT_HINT_RE.search(onclick):
                 for _, quoted in _QUOTED_RE.findall(onclick):
                     add(quoted, el)
     return found

@@ -63,9 +63,9 @@ STATUS_RE = re.compile(
 _X_SHI = re.compile(rf"^[{CN_NUM}]+是")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
-    """One classified paragraph."""
+    """One classified paragraph (slots: a notice-sized text of a million lines made a million of these)."""
 
     index: int
     text: str

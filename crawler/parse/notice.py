@@ -26,13 +26,19 @@ BOILERPLATE_RE = re.compile(
 )
 BOILERPLATE_START_RE = re.compile(r"主办[::]|承办[::]|当前位置|您现在的位置|上一篇|下一篇")
 _REPEAT_MIN_LEN = 30
+#: Lines parsed at most: notices have hundreds; a million short lines took ~200 bytes each (1.4 GB for 20 MB).
+MAX_LINES = 100_000
+#: Characters parsed at most (as for attachments): a notice has tens of thousands; on one 20 MB line of
+#: clauses the status rules kept ~80 bytes a character.
+MAX_CHARS = 2_000_000
+_LINE_BREAKS = ("\r", "\u2028", "\u2029")
 
 
 def parse_text(text: str, *, source_url: str | None = None, page_title: str | None = None,
                page_date: date | None = None) -> Report:
     """Parse a notice's plain text (one paragraph per line) into a Report."""
     warnings: list[str] = []
-    paras = _clean(split_paragraphs(text), warnings)
+    paras = _clean(split_paragraphs(_cap_text(text, warnings)), warnings)
     structure = find_issues(paras)
     first_issue = min((r.first_line for r in structure.issues), default=structure.header_end)
     head = parse_header(paras, structure.header_end, structure.body_end, first_issue)
@@ -49,6 +55,27 @@ def parse_text(text: str, *, source_url: str | None = None, page_title: str | No
     warnings.extend(_check(report, structure.issues))
     report.warnings = warnings
     return report
+
+
+def _cap_text(text: str, warnings: list[str]) -> str:
+    """An absurdly long text cut to :data:`MAX_CHARS` characters (at a line end when there is one)
+    and :data:`MAX_LINES` lines, with a warning; any other text as it is."""
+    if len(text) > MAX_CHARS:
+        end = text.rfind("\n", 0, MAX_CHARS + 1)
+        warnings.append(f"text cut: only the first {MAX_CHARS:,} of {len(text):,} characters were parsed")
+        text = text[:end if end > 0 else MAX_CHARS]
+    if text.count("\n") + sum(text.count(brk) for brk in _LINE_BREAKS) < MAX_LINES:
+        return text
+    text = text.replace("\r\n", "\n")
+    for brk in _LINE_BREAKS:
+        text = text.replace(brk, "\n")
+    total, end = text.count("\n") + 1, -1
+    if total <= MAX_LINES:
+        return text
+    for _ in range(MAX_LINES):
+        end = text.find("\n", end + 1)
+    warnings.append(f"text cut: only the first {MAX_LINES:,} of {total:,} lines were parsed")
+    return text[:end]
 
 
 def _clean(paras: list[str], warnings: list[str]) -> list[str]:

@@ -71,8 +71,10 @@ LONG_TERM = re.compile(r"长效|常态化|持续巩固|巩固(?:整改)?成果|�
 
 #: Clause ends: sentence punctuation or a comma, but not a thousands separator (``1,200``).
 _CLAUSE_END = re.compile(r"[。;;!!??\n,,](?!(?<=\d,)\d{3}(?!\d))")
-#: ``12起主办案件已化解6起``: a done count smaller than the total in the same sentence.
-_COUNT_RE = re.compile(r"(?P<n>\d+)(?P<u>个|项|处|起|件|户|套|家|座|条|名|宗|本|亩)(?P<mid>[^;;\n]{0,40}?)已[\u4e00-\u9fff]{0,6}?(?P<m>\d+)(?P=u)")
+#: ``12起主办案件已化解6起``: a done count smaller than the total in the same sentence. The count is matched
+#: from the start of its digits only (the lookbehind): from every position a long run of digits costs quadratic time.
+_COUNT_RE = re.compile(r"(?<!\d)(?P<n>\d+)(?P<u>个|项|处|起|件|户|套|家|座|条|名|宗|本|亩)"
+                       r"(?P<mid>[^;;\n]{0,40}?)已[\u4e00-\u9fff]{0,6}?(?P<m>\d+)(?P=u)")
 _RATE_100 = re.compile(r"(?:完成|整改|交付|化解|办结|销号)率(?:为|达|达到)?\s*100%")
 
 
@@ -93,7 +95,7 @@ def classify_status(text: str, explicit: str | None = None) -> StatusResult:
     whole: list[str] = []
     done: list[str] = []
     pending: list[str] = []
-    partial = [_snip(m.group(0)) for m in _COUNT_RE.finditer(text) if int(m["m"]) < int(m["n"])] if "已" in text else []
+    partial = [_snip(m.group(0)) for m in _COUNT_RE.finditer(text) if _less(m["m"], m["n"])] if "已" in text else []
     for i in sorted(set().union(*hits.values())):
         clause = text[spans[i][0]:spans[i][1]]
         if LONG_TERM.search(clause) and not re.search(r"已|完成", clause):
@@ -196,6 +198,14 @@ def _literal_prefixed(family: list[str]) -> list[re.Pattern[str]]:
 
 _FAMILIES = {name: _literal_prefixed(family) for name, family in
              (("whole", WHOLE), ("done", DONE), ("pending", PENDING), ("partial", PARTIAL))}
+
+
+def _less(a: str, b: str) -> bool:
+    """``int(a) < int(b)`` for digit strings of any length (``int()`` refuses over 4,300 digits)."""
+    if len(a) <= 1000 and len(b) <= 1000:
+        return int(a) < int(b)
+    a, b = a.lstrip("0") or "0", b.lstrip("0") or "0"
+    return (len(a), a) < (len(b), b)
 
 
 def _before_claim(clause: str) -> str:

@@ -78,9 +78,22 @@ def split_sub_issues(text: str) -> tuple[str, list[RawSub]]:
     return own, subs
 
 
+#: The end of a group heading: ``分别是:`` closing the text.
+_GROUP_TAIL_END_RE = re.compile(r"(?:分别是|分别为)\s*[::]\s*$")
+#: The start of a group heading: ``(2)``, with the line break and spaces before it.
+_GROUP_TAIL_START_RE = re.compile(r"\n?\s*\(\s*\d+\s*\)")
+
+
 def _split_group_tail(rect: str) -> tuple[str, str]:
-    """A following group heading (``\n(2)阶段性完成整改6个,分别是:``) belongs to the parent."""
-    m = re.search(r"\n?\s*\(\s*\d+\s*\)\s*[^。]*?(?:分别是|分别为)\s*[::]\s*$", rect)
-    if m:
-        return rect[: m.start()].strip(), rect[m.start():]
+    """A following group heading (``\n(2)阶段性完成整改6个,分别是:``) belongs to the parent.
+
+    The heading is the first ``(N)`` after the last ``。`` that precedes the closing ``分别是:``.
+    (One pattern from ``(N)`` lazily up to ``分别是:`` took quadratic time on many ``(N)`` without a ``。``.)
+    """
+    end = _GROUP_TAIL_END_RE.search(rect)
+    if end:
+        floor = rect.rfind("。", 0, end.start()) + 1
+        m = _GROUP_TAIL_START_RE.search(rect, floor, end.start())
+        if m:
+            return rect[: m.start()].strip(), rect[m.start():]
     return rect, ""

@@ -17,9 +17,10 @@ Choices:
   into paragraphs and page numbers/running headers are dropped. Scanned PDFs (images, no
   text layer) are refused: OCR is out of scope.
 * **DOCX: python-docx** (maintained, lxml underneath). The ZIP directory is checked before
-  anything is decompressed (entry count, declared sizes, compression ratios, encryption), so a
-  zip bomb is refused without being inflated; :mod:`zipfile` stops reading an entry at its
-  declared size, so a lying directory cannot inflate more than was checked.
+  anything is decompressed (entry count and directory size from the end record, then declared
+  sizes, the size of the XML parts, compression ratios, encryption), so a zip bomb is refused
+  without being inflated; :mod:`zipfile` stops reading an entry at its declared size, so a lying
+  directory cannot inflate more than was checked. lxml refuses entity expansion ("billion laughs").
 * **DOC/WPS (OLE2): no pure-Python reader.** No maintained pure-Python library extracts Word
   97-2003 text: ``olefile`` only reads the container, and decoding the WordDocument piece
   table by hand is fragile (fast-saved files, WPS variants, encodings). If ``antiword`` or
@@ -27,10 +28,12 @@ Choices:
   timeout; otherwise the file is refused with the advice to convert it to DOCX or PDF.
 
 Every extraction is bounded by :class:`Limits`: input size, page count, extracted characters
-and a time budget checked between pages/paragraphs (a single pathological PDF page can still
-take longer: pdfminer cannot be interrupted in-process). Failures raise
-:class:`AttachmentError` with a one-line reason; it is a :class:`DecodeError`, so callers that
-already handle undecodable input handle attachments too.
+and a time budget checked between pages/paragraphs. PDF and DOCX are read in a child process
+(:mod:`.sandbox`) whose address space is capped and which is killed when the time budget is
+spent: neither pdfminer nor python-docx can be bounded in-process (a 62 KB PDF inflating to
+millions of glyphs crashed the interpreter). Failures raise :class:`AttachmentError` with a
+one-line reason; it is a :class:`DecodeError`, so callers that already handle undecodable input
+handle attachments too.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
 import time
 import zipfile
 from dataclasses import dataclass
@@ -54,6 +58,7 @@ __all__ = [
     "detect_kind",
     "extract_text",
     "hinted_kind",
+    "zip_directory",
 ]
 
 # pdfminer logs warnings about damaged files; without a handler Python would print them on stderr.
@@ -77,9 +82,12 @@ class Limits:
     max_chars: int = 2_000_000         #: extracted characters
     seconds: float = 60.0              #: time budget, checked between pages / blocks
     max_entries: int = 5_000           #: DOCX: ZIP entries
+    max_directory: int = 2 * 2**20     #: DOCX: size of the ZIP's central directory
     max_unzipped: int = 200 * 2**20    #: DOCX: declared uncompressed size of all entries
     max_entry: int = 100 * 2**20       #: DOCX: declared uncompressed size of one entry
+    max_xml: int = 32 * 2**20          #: DOCX: declared uncompressed size of all XML parts (parsed whole by lxml)
     max_ratio: float = 100.0           #: DOCX: uncompressed/compressed, for entries over 1 MiB
+    max_memory: int = 512 * 2**20      #: PDF/DOCX: memory the reader process may add to what it starts with
 
 
 DEFAULT_LIMITS = Limits()
@@ -124,10 +132,16 @@ def detect_kind(data: bytes, *, name: str | None = None, content_type: str | Non
         return "pdf"
     hint = hinted_kind(name, content_type)
     if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except ZIP_ERRORS:
+        names: set[str] | None = None
+        directory = zip_directory(data)
+        if directory is None or (directory[0] <= DEFAULT_LIMITS.max_entries and
+                                 directory[1] <= DEFAULT_LIMITS.max_directory):
+            try:  # a huge directory is not read here: extract_text refuses it with the reason
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    names = set(archive.namelist())
+            except ZIP_ERRORS:
+                pass
+        if names is None:
             looks_word = b"word/" in data[:65536] or b"[Content_Types].xml" in data[:4096]
             return "docx" if hint == "docx" or (looks_word and hint is None) else None
         return "docx" if "word/document.xml" in names else None
@@ -151,21 +165,47 @@ def extract_text(data: bytes, kind: Kind, *, limits: Limits = DEFAULT_LIMITS) ->
         raise AttachmentError(f"empty {what} file: 0 bytes")
     if len(data) > limits.max_bytes:
         raise AttachmentError(f"{what} file too large: {len(data):,} bytes, the limit is {limits.max_bytes:,}")
-    budget = Budget(limits, what)
-    if kind == "pdf":
-        from .pdf_text import pdf_text
-
-        text = pdf_text(data, limits, budget)
-    elif kind == "docx":
-        from .docx_text import docx_text
-
-        text = docx_text(data, limits, budget)
-    else:
+    if kind == "doc":
         from .ole_text import ole_text
 
-        text = ole_text(data, limits, budget)
-    budget.check(len(text))
-    return text
+        budget = Budget(limits, what)
+        text = ole_text(data, limits, budget)  # the converter already runs in a subprocess
+        budget.check(len(text))
+        return text
+    if kind == "docx":
+        from .docx_text import check_zip
+
+        check_zip(data, limits)  # refused here, without starting a reader
+    from .sandbox import extract_in_child
+
+    return extract_in_child(data, kind, limits)
+
+
+_EOCD = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries, directory size and offset, comment
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")  # signature, disk, offset of the ZIP64 end record, disks
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+
+
+def zip_directory(data: bytes) -> tuple[int, int] | None:
+    """(entries, bytes) of the central directory, as the ZIP's end record declares them; None when not found.
+
+    Read the way :mod:`zipfile` finds the record (at the very end, else the last one in the
+    final 64 KiB), so that a huge directory can be refused before :mod:`zipfile` parses it.
+    """
+    at = len(data) - _EOCD.size
+    if at < 0:
+        return None
+    if not (data[at:at + 4] == b"PK\x05\x06" and data[-2:] == b"\x00\x00"):
+        at = data.rfind(b"PK\x05\x06", max(0, len(data) - _EOCD.size - 0xFFFF))
+        if at < 0 or at + _EOCD.size > len(data):
+            return None
+    entries, size = _EOCD.unpack_from(data, at)[4:6]
+    locator = at - _ZIP64_LOCATOR.size
+    if locator >= 0 and data[locator:locator + 4] == b"PK\x06\x07":  # ZIP64: zipfile takes the record before it
+        record = locator - _ZIP64_EOCD.size
+        if record >= 0 and data[record:record + 4] == b"PK\x06\x06":
+            entries, size = _ZIP64_EOCD.unpack_from(data, record)[7:9]
+    return entries, size
 
 
 class Budget:

@@ -79,9 +79,11 @@ def pdf_text(data: bytes, limits: Limits, budget: Budget) -> str:
                 images += len(page.images) if not lines else 0
                 pages.append(PageLines(lines, float(page.height)))
                 page.close()
-    except AttachmentError:
+    except (AttachmentError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises anything on damaged input: PSEOF, KeyError …
+        if isinstance(exc.args[0] if exc.args else None, MemoryError):  # wrapped by pdfplumber
+            raise MemoryError from None
         raise AttachmentError(f"cannot read the PDF: {_reason(exc)}") from None
     budget.check(chars)
     if cids and cids * 8 > chars / 2:  # "(cid:123)" is 9 characters for one glyph
