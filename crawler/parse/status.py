@@ -69,8 +69,8 @@ NOT_A_CLAIM = re.compile(
 #: Long-term follow-up, not pending work.
 LONG_TERM = re.compile(r"长效|常态化|持续巩固|巩固(?:整改)?成果|回头看|防止反弹|严防|举一反三")
 
-#: Clause ends: sentence punctuation or a comma, but not a thousands separator (``1,200``).
-_CLAUSE_END = re.compile(r"[。;;!!??\n,,](?!(?<=\d,)\d{3}(?!\d))")
+#: A clause: a run between clause ends — sentence punctuation or a comma, but not a thousands separator (``1,200``).
+_CLAUSE = re.compile(r"[^。;!?\n,]+(?:(?<=\d),(?=\d{3}(?!\d))[^。;!?\n,]*)*")
 #: ``12起主办案件已化解6起``: a done count smaller than the total in the same sentence. The count is matched
 #: from the start of its digits only (the lookbehind): from every position a long run of digits costs quadratic time.
 _COUNT_RE = re.compile(r"(?<!\d)(?P<n>\d+)(?P<u>个|项|处|起|件|户|套|家|座|条|名|宗|本|亩)"
@@ -143,15 +143,8 @@ def _hits(patterns: list[re.Pattern[str]], text: str, starts: list[int], spans: 
 
 
 def _clause_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every non-empty clause."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for m in [*_CLAUSE_END.finditer(text), None]:
-        end = m.start() if m else len(text)
-        if text[pos:end].strip():
-            spans.append((pos, end))
-        pos = m.end() if m else end
-    return spans
+    """(start, end) of every clause that is not blank (one regex pass)."""
+    return [m.span() for m in _CLAUSE.finditer(text) if not m.group().isspace()]
 
 
 def _split_alternatives(pattern: str) -> list[str]:
