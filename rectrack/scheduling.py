@@ -104,13 +104,20 @@ def load_schedule(directory: Path | None = None) -> ScheduleConfig:
 
 
 def build_scheduler(db_url: str, schedule: ScheduleConfig) -> Any:
-    """A BackgroundScheduler with the schedule's jobs stored in ``db_url`` (replacing stale ones)."""
+    """A BackgroundScheduler with the schedule's jobs stored in ``db_url`` (replacing stale ones).
+
+    The job store uses rectrack's own engine (on SQLite: WAL and a 30 s busy timeout), not one of its own:
+    with pysqlite's 5 s default, a write lock held that long by a crawl, an import or a migration made the
+    job store's update fail with "database is locked" and killed the scheduler's thread.
+    """
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from storage.db import connect
+
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=db_url)},
+        jobstores={"default": SQLAlchemyJobStore(engine=connect(db_url))},
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": schedule.misfire_grace_time},
         timezone=schedule.timezone)

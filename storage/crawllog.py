@@ -3,6 +3,12 @@
 The crawler writes here (through its item pipeline); incremental crawling reads
 :meth:`CrawlLog.page_states` to skip pages it has, or to re-check them with a conditional GET.
 Raw bytes are kept once per (URL, content): a repeated identical download is logged without them.
+
+Nothing is lost to a crash or to a manual fetch: a page counts as known only once a crawl is done with
+it — a crawl downloaded it and a notice was stored from it, or the download recorded why it is no notice.
+A page logged by a crawl killed before it stored the notice, and a notice fetched by hand, are fetched
+again by the next crawl; and after a crawl that died half-way (:meth:`CrawlLog.lists_incomplete`) the
+next one reads whole lists instead of stopping at the first known notice.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from .bulk import chunks, insert_returning_ids
 from .models import CrawlRun, Fetch, ReportRow
-from .repository import Store
+from .repository import RAW_COMPRESSION, Store
 
 #: A fetch with one of these statuses means the page was there (304: unchanged since last time).
 OK_STATUSES = (200, 203, 304)
@@ -42,7 +48,8 @@ class FetchRecord:
 
 @dataclass(frozen=True)
 class PageState:
-    """The latest successful fetch of a URL."""
+    """The latest successful fetch of a URL (``has_report``: a notice was stored from the URL; else the fetch
+    recorded why the page is no notice)."""
 
     url: str
     fetched_at: datetime
@@ -88,7 +95,8 @@ class CrawlLog:
     def record_fetch(self, url: str, *, run_id: int | None = None, kind: str | None = None,
                      http_status: int | None = None, etag: str | None = None, last_modified: str | None = None,
                      raw: bytes | None = None, content_type: str | None = None, error: str | None = None) -> int:
-        """Log one download (or failure); returns the fetch id. Raw bytes already stored for this URL are not kept twice."""
+        """Log one download (or failure); returns the fetch id. Raw bytes already stored for this URL are not kept
+        twice."""
         return self.record_fetches([FetchRecord(url, run_id=run_id, kind=kind, http_status=http_status, etag=etag,
                                                 last_modified=last_modified, raw=raw, content_type=content_type,
                                                 error=error)])[0]
@@ -113,34 +121,58 @@ class CrawlLog:
                     kept.add((f.url, digest))  # type: ignore[arg-type]
                 rows.append({"url": f.url, "crawl_run_id": f.run_id, "kind": f.kind, "http_status": f.http_status,
                              "etag": f.etag, "last_modified": f.last_modified, "content_hash": digest,
-                             "raw": zlib.compress(f.raw, 6) if keep else None,  # type: ignore[arg-type]
+                             "raw": zlib.compress(f.raw, RAW_COMPRESSION) if keep else None,  # type: ignore[arg-type]
                              "content_type": f.content_type, "error": f.error})
             return insert_returning_ids(conn, Fetch.__table__, rows)
 
     def page_states(self, urls: Iterable[str]) -> dict[str, PageState]:
-        """For each URL downloaded before (status 200/203/304, a notice or not): its latest such fetch."""
+        """For each URL a crawl is done with: its latest successful fetch (status 200/203/304).
+
+        Done means a crawl downloaded the page, and a notice was stored from it (or from its attachment or
+        its further pages) or a download of it recorded why it is no notice. Not known, so fetched again by
+        the next crawl: a page whose notice was not stored, or whose attachment was not fetched, because the
+        crawl was killed or the write failed; and a notice only fetched by hand (``rectrack fetch``), which
+        says nothing about the older notices of the list it is on.
+        """
+        return {url: state for url, (state, done) in self._latest_fetches(urls).items() if done}
+
+    def _latest_fetches(self, urls: Iterable[str]) -> dict[str, tuple[PageState, bool]]:
+        """For each URL downloaded before (status 200/203/304, a notice or not, by a crawl or not): its latest
+        such fetch, and whether a crawl is done with it (:meth:`page_states`)."""
         wanted = list(dict.fromkeys(urls))
-        states: dict[str, PageState] = {}
+        states: dict[str, tuple[PageState, bool]] = {}
         with Session(self._store.engine) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
-                latest = (select(func.max(Fetch.id)).where(Fetch.url.in_(chunk), Fetch.http_status.in_(OK_STATUSES))
-                          .group_by(Fetch.url))
+                ok = (Fetch.url.in_(chunk), Fetch.http_status.in_(OK_STATUSES))
+                latest = select(func.max(Fetch.id)).where(*ok).group_by(Fetch.url)
                 reported = set(session.scalars(select(ReportRow.source_url).where(ReportRow.source_url.in_(chunk))))
+                crawled, no_notice = set(), set()
+                for url, error in session.execute(select(Fetch.url, Fetch.error).distinct()
+                                                  .where(*ok, Fetch.crawl_run_id.is_not(None))):
+                    crawled.add(url)
+                    if error is not None:
+                        no_notice.add(url)
                 for row in session.scalars(select(Fetch).where(Fetch.id.in_(latest))):
-                    states[row.url] = PageState(row.url, _aware(row.fetched_at), row.etag, row.last_modified,
-                                                row.content_hash, row.url in reported)
+                    done = row.url in crawled and (row.url in reported or row.url in no_notice)
+                    states[row.url] = (PageState(row.url, _aware(row.fetched_at), row.etag, row.last_modified,
+                                                 row.content_hash, row.url in reported), done)
         return states
 
     def known_urls(self, url_prefixes: Iterable[str]) -> set[str]:
-        """Every URL under these prefixes downloaded before (status 200/203/304): one query, for a crawl
-        that checks each list page's links against it instead of asking the database per page."""
+        """Every URL under these prefixes a crawl is done with (as :meth:`page_states` counts them): a few
+        queries, for a crawl that checks each list page's links against it instead of asking per page."""
         known: set[str] = set()
         with self._store.engine.connect() as conn:
             for prefix in url_prefixes:
-                known.update(url for (url,) in conn.execute(
-                    select(Fetch.url).where(Fetch.url.like(_like(prefix), escape="\\"),
-                                            Fetch.http_status.in_(OK_STATUSES)).distinct()))
+                pattern = _like(prefix)
+                reported = set(conn.scalars(select(ReportRow.source_url).distinct()
+                                            .where(ReportRow.source_url.like(pattern, escape="\\"))))
+                for url, error in conn.execute(select(Fetch.url, Fetch.error).distinct().where(
+                        Fetch.url.like(pattern, escape="\\"), Fetch.http_status.in_(OK_STATUSES),
+                        Fetch.crawl_run_id.is_not(None))):
+                    if error is not None or url in reported:
+                        known.add(url)
         return known
 
     def due_notices(self, url_prefixes: Iterable[str], fetched_before: datetime) -> list[PageState]:
@@ -165,18 +197,22 @@ class CrawlLog:
                                                          or_(Fetch.http_status.is_(None), Fetch.http_status >= 400))
                     .group_by(Fetch.url))
                 failed.update({url: n for url, n in rows})
-        known = self.page_states(failed)
-        return sorted(url for url, n in failed.items() if url not in known and n < max_failures)
+        # Downloaded since? (Not page_states: an attachment's notice is stored under its page's URL.)
+        downloaded = self._latest_fetches(failed)
+        return sorted(url for url, n in failed.items() if url not in downloaded and n < max_failures)
 
     def lists_incomplete(self, start_urls: Iterable[str]) -> bool:
         """Whether the latest run that read these list pages failed to fetch one of its list pages (or got one
-        cut short): the notices only that page showed are still to be found, so the next crawl reads the lists
-        past known notices."""
+        cut short), or never finished (it was killed, or is still running elsewhere): the notices only those
+        pages showed are still to be found, so the next crawl reads the lists past known notices."""
         with Session(self._store.engine) as session:
             last_run = session.scalar(select(func.max(Fetch.crawl_run_id))
                                       .where(Fetch.url.in_(list(start_urls)), Fetch.kind == "list"))
             if last_run is None:
                 return False
+            finished = session.scalar(select(CrawlRun.finished_at).where(CrawlRun.id == last_run))
+            if finished is None:  # killed after it stored a list's newest notices, maybe before its older pages
+                return True
             failed = session.scalar(select(func.count()).select_from(Fetch).where(
                 Fetch.crawl_run_id == last_run, Fetch.kind == "list",
                 or_(Fetch.http_status.is_(None), Fetch.http_status >= 400)))

@@ -7,7 +7,10 @@ user's data directory. A plain path (no ``://``) is taken as a SQLite file.
 from __future__ import annotations
 
 import os
+import random
 import re
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -17,6 +20,9 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from rectrack.errors import UserError
 
 ENV_VAR = "RECTRACK_DB"
+
+#: How long a SQLite connection waits for another's lock (``busy_timeout``), in seconds.
+BUSY_TIMEOUT_S = 30
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN
 #: (``BEGIN IMMEDIATE``): read-then-write transactions then wait for each other (busy_timeout)
@@ -103,6 +109,25 @@ def connect(url: str) -> Engine:
     return engine
 
 
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """``PRAGMA journal_mode=WAL``, tried again while the file is locked.
+
+    The switch needs an exclusive lock, and when several connections open a new database at once SQLite
+    answers "database is locked" at once instead of waiting for ``busy_timeout`` (waiting could deadlock),
+    so the busy timeout alone does not cover it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(2 * pause, 0.5)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -111,9 +136,9 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cursor)
         finally:
             cursor.close()
 

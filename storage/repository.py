@@ -226,15 +226,31 @@ class Store:
 
     def _fetch_ids(self, conn: Connection, entries: list[Ingest]) -> list[int | None]:
         """Per entry: its ``fetch_id`` when that fetch exists, else the fetch of its raw bytes (found or
-        inserted, once per URL and content), else ``None``."""
+        inserted, once per URL and content), else ``None``.
+
+        A given fetch without bytes (they were kept by an earlier download of the same URL and content: a page
+        fetched again after a crawl died before storing its notice) is replaced by the fetch holding them."""
         given = {e.fetch_id for e in entries if e.fetch_id is not None}
-        present: set[int] = set()
+        present: dict[int, int] = {}  # given fetch id → the fetch holding its bytes (itself, mostly)
+        bare: dict[tuple[str, str], list[int]] = {}  # (url, content hash) → given fetches without the bytes
         for ids in chunks(given):
-            present.update(conn.scalars(select(Fetch.id).where(Fetch.id.in_(ids))))
+            for fetch_id, url, digest, has_raw in conn.execute(
+                    select(Fetch.id, Fetch.url, Fetch.content_hash, Fetch.raw.is_not(None)).where(Fetch.id.in_(ids))):
+                present[fetch_id] = fetch_id
+                if not has_raw and digest is not None:
+                    bare.setdefault((url, digest), []).append(fetch_id)
+        for batch in chunks(list(bare)):
+            for url, digest, holder in conn.execute(
+                    select(Fetch.url, Fetch.content_hash, func.min(Fetch.id))
+                    .where(Fetch.url.in_({u for u, _ in batch}), Fetch.content_hash.in_({d for _, d in batch}),
+                           Fetch.raw.is_not(None))
+                    .group_by(Fetch.url, Fetch.content_hash)):
+                for fetch_id in bare.get((url, digest), []):
+                    present[fetch_id] = holder
         out: list[int | None] = []
         raws: dict[int, tuple[str, str]] = {}  # index → (url, sha256 of the bytes)
         for index, e in enumerate(entries):
-            out.append(e.fetch_id if e.fetch_id in present else None)
+            out.append(present.get(e.fetch_id) if e.fetch_id is not None else None)
             if e.fetch_id is None and e.raw is not None:
                 digest = hashlib.sha256(e.raw).hexdigest()
                 raws[index] = (e.fetch_url or e.report.source_url or f"sha256:{digest}", digest)

@@ -99,4 +99,4 @@ def test_record_fetches_keeps_bytes_once_per_url_and_content(db_url) -> None:
         assert [rows[i].raw is not None for i in ids] == [True, False, False, False, False, True]
         assert [rows[i].url for i in ids] == [page, page, other, "https://www.example.gov.cn/list.html", page, other]
         assert rows[ids[0]].etag == '"1"' and rows[ids[2]].error == "HTTP 404" and rows[ids[3]].kind == "list"
-        assert set(log.page_states([page, other])) == {page, other}
+        assert set(log.page_states([page, other])) == set()  # fetched, but no notice stored nor reason recorded
