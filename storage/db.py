@@ -23,6 +23,7 @@ ENV_VAR = "RECTRACK_DB"
 
 #: How long a SQLite connection waits for another's lock (``busy_timeout``), in seconds.
 BUSY_TIMEOUT_S = 30
+_BUSY_TIMEOUT_PRAGMA = "PRAGMA busy_timeout=30000"  # BUSY_TIMEOUT_S in ms (a literal: SQL is never formatted)
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN
 #: (``BEGIN IMMEDIATE``): read-then-write transactions then wait for each other (busy_timeout)
@@ -136,7 +137,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            cursor.execute(_BUSY_TIMEOUT_PRAGMA)
             cursor.execute("PRAGMA foreign_keys=ON")
             _enable_wal(cursor)
         finally:

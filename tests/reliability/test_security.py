@@ -911,6 +911,7 @@ FILE_WRITES = {
     ("crawler/parse/attachments/ole_text.py", "ole_text", "mkstemp"): "a temporary file of a fixed suffix",
     ("crawler/parse/attachments/ole_text.py", "ole_text", "fdopen"): "that temporary file",
     ("crawler/parse/attachments/ole_text.py", "ole_text", "unlink"): "that temporary file",
+    ("crawler/parse/attachments/sandbox.py", "_child", "fdopen"): "the pipe to the parent process (no path)",
 }
 _SOURCE_DIRS = ("crawler", "storage", "rectrack", "tracker")
 
