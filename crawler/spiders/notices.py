@@ -85,8 +85,9 @@ class NoticeSpider(scrapy.Spider):
             self._log._store.close()
 
     def known_pages(self, urls: list[str]) -> set[str]:
-        """Which of ``urls`` were downloaded before this crawl: looked up in a snapshot of the site's known
-        URLs taken once (URLs outside the site's prefixes are asked of the database)."""
+        """Which of ``urls`` the store was done with before this crawl (a notice stored, or the reason it is
+        none recorded: ``CrawlLog.known_urls``), looked up in a snapshot taken once (URLs outside the site's
+        prefixes are asked of the database)."""
         prefixes = self._site_prefixes()
         if self._known is None:
             self._known = self.crawl_log.known_urls(prefixes)
