@@ -67,13 +67,18 @@ def _sqlite_path(url: URL) -> Path | None:
     return Path(database).expanduser()
 
 
-def connect(url: str) -> Engine:
-    """An Engine for ``url``, checked by opening one connection; :class:`UserError` if it can't be."""
+def parse_url(url: str) -> URL:
+    """``url`` parsed; :class:`UserError` (the password hidden) when it is no database URL."""
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except (ArgumentError, ValueError):
         raise UserError(f"invalid database URL {hide_password(url)!r}: use sqlite:///PATH, postgresql://… or a "
                         "file path") from None
+
+
+def connect(url: str) -> Engine:
+    """An Engine for ``url``, checked by opening one connection; :class:`UserError` if it can't be."""
+    parsed = parse_url(url)
     if parsed.drivername == "postgresql":
         # psycopg 3 is the driver rectrack installs; SQLAlchemy's default for plain
         # postgresql:// would be psycopg2.

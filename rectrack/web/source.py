@@ -11,22 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, event, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import DatabaseError
 
 from rectrack.errors import UserError
-from storage.db import connect, hide_password
+from storage.db import connect, parse_url
 from storage.migrate import current_revision, head_revision
 from storage.models import ReportRow, UnitName, UnitRow
 
 
 def open_readonly(url: str) -> Engine:
     """An Engine on ``url`` whose connections cannot write; :class:`UserError` when there is nothing to show."""
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        raise UserError(f"invalid database URL {hide_password(url)!r}: use sqlite:///PATH, postgresql://… or a file "
-                        "path") from None
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database).expanduser()
         if not path.is_file():

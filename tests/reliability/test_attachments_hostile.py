@@ -28,6 +28,7 @@ from crawler.parse.attachments import DEFAULT_LIMITS, Limits, detect_kind, extra
 from crawler.parse.attachments import pdf_text as pdf_module
 from crawler.parse.attachments.sandbox import GRACE_SECONDS
 from tests.crawler.parse.bounded import run_bounded
+from tests.crawler.parse.pdfbytes import assemble_pdf
 
 SAMPLES = Path(__file__).resolve().parents[2] / "crawler" / "samples"
 PDF = (SAMPLES / "yicheng_2024.pdf").read_bytes()
@@ -67,15 +68,7 @@ def pdf_file(*streams: tuple[bytes, bytes], extra_objects: tuple[bytes, ...] = (
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", *extra_objects]
     objects += [b"<< /Length %d %s >>\nstream\n" % (len(data), entries) + data + b"\nendstream"
                 for entries, data in streams]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return assemble_pdf(objects)
 
 
 def text_stream(lines: list[str]) -> bytes:

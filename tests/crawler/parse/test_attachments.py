@@ -15,6 +15,7 @@ import pytest
 from crawler.parse import AttachmentError, DecodeError, NoNoticeError, parse_document
 from crawler.parse.attachments import Limits, detect_kind, extract_text, hinted_kind
 from crawler.parse.attachments import ole_text as ole_module
+from tests.crawler.parse.pdfbytes import assemble_pdf
 
 SAMPLES = Path(__file__).resolve().parents[3] / "crawler" / "samples"
 PDF = SAMPLES / "yicheng_2024.pdf"
@@ -215,15 +216,7 @@ def text_pdf(lines: list[str]) -> bytes:
                 b"/Resources << /Font << /F1 5 0 R >> >> >>"),
                b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return assemble_pdf(objects)
 
 
 def test_bytes_announced_as_pdf_that_are_not() -> None:
