@@ -8,8 +8,8 @@ warms the server's page cache:
   into a new SQLite database;
 - bare Scrapy: a spider that only downloads the URLs rectrack fetched, and discards them.
 
-Prints pages/s for both, the ratio (target ≥ 0.8), the CPU seconds each side used (crawl process, its
-parse workers and database writer, the sample site's server) and the peak memory of the crawl process and
+Prints pages/s for both, the ratio (target ≥ 0.8), the CPU seconds each side used while crawling (crawl
+process, its parse workers and database writer, the sample site's server) and the peak memory of the crawl process and
 of its largest worker process (target ≤ 300 MB). Usage: ``python bench/crawl.py [--articles 2000]``.
 """
 
@@ -28,21 +28,35 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.runner import IMPOLITE, run_crawl  # noqa: E402
-from crawler.samplesite import SampleSite  # noqa: E402
+# rectrack and Scrapy are imported inside the functions: every process multiprocessing spawns runs this
+# module again (the crawl's parse workers and database writer too), and a rectrack command's main module
+# (the ``rectrack`` script) imports little either.
 
-SETTINGS = {**IMPOLITE, "LOG_LEVEL": "ERROR", "RETRY_TIMES": 0}
+
+def _settings() -> dict[str, Any]:
+    from crawler.runner import IMPOLITE
+
+    return {**IMPOLITE, "LOG_LEVEL": "ERROR", "RETRY_TIMES": 0}
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _rectrack(conn: Any, db_url: str, urls: list[str]) -> None:
+    from crawler.runner import run_crawl
+
+    settings = _settings()
+    cpu_before = _cpu()  # the imports before the crawl (this module's) do not count
     started = time.perf_counter()
-    summary = run_crawl(db_url, [], urls, full=True, max_pages=10000, overrides=SETTINGS)
+    summary = run_crawl(db_url, [], urls, full=True, max_pages=10000, overrides=settings)
     elapsed = time.perf_counter() - started
     pages = sum(r.stats.get("downloader/response_count", 0) for r in summary.results)
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     conn.send({"seconds": elapsed, "pages": pages, "status": [r.status for r in summary.results],
                "self_kb": own.ru_maxrss, "workers_kb": workers.ru_maxrss,
-               "cpu": own.ru_utime + own.ru_stime, "workers_cpu": workers.ru_utime + workers.ru_stime})
+               "cpu": own.ru_utime + own.ru_stime - cpu_before, "workers_cpu": workers.ru_utime + workers.ru_stime})
 
 
 def _bare(conn: Any, urls: list[str]) -> None:
@@ -59,15 +73,17 @@ def _bare(conn: Any, urls: list[str]) -> None:
         def parse(self, response: Any) -> None:
             return None
 
-    process = CrawlerProcess({**SETTINGS, "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"})
+    settings = {**_settings(), "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"}
+    cpu_before = _cpu()
+    started = time.perf_counter()  # as for rectrack: from setting the crawl up to its end
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(Bare)
     process.crawl(crawler)
-    started = time.perf_counter()
     process.start()
     elapsed = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF)
     conn.send({"seconds": elapsed, "pages": crawler.stats.get_value("downloader/response_count", 0),
-               "self_kb": own.ru_maxrss, "cpu": own.ru_utime + own.ru_stime})
+               "self_kb": own.ru_maxrss, "cpu": own.ru_utime + own.ru_stime - cpu_before})
 
 
 def _cpu_since(started: os.times_result) -> float:
@@ -91,6 +107,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000, help="synthesised notices on the sample site")
     args = parser.parse_args()
+    from crawler.samplesite import SampleSite
+
     with tempfile.TemporaryDirectory() as tmp, SampleSite(scale=args.articles) as site:
         # A first, untimed crawl renders every page once: the sample site caches what it rendered, so both
         # timed runs below are served from a warm cache (otherwise the first run pays for the rendering).

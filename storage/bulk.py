@@ -61,12 +61,16 @@ def _sqlite_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]
     the write lock, so the rows got consecutive ids ending at ``last_insert_rowid()`` (checked).
     """
     columns, processors, defaults = _sqlite_plan(conn, table, tuple(rows[0]))
+    given = columns[:len(columns) - len(defaults)]
+    processed = [(index, process) for index, process in enumerate(processors) if process is not None]
     prepared = []
     for row in rows:
-        values = [row[c] for c in columns[:len(columns) - len(defaults)]]
+        values = [row[c] for c in given]
         values.extend(default() for default in defaults)
-        prepared.append(tuple(value if process is None or value is None else process(value)
-                              for value, process in zip(values, processors, strict=True)))
+        for index, process in processed:  # only the few columns whose type has a bind processor
+            if values[index] is not None:
+                values[index] = process(values[index])
+        prepared.append(tuple(values))
     quote = conn.dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")

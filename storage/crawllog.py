@@ -14,7 +14,6 @@ next one reads whole lists instead of stopping at the first known notice.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,9 +22,10 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from . import rawcodec
 from .bulk import chunks, insert_returning_ids
 from .models import CrawlRun, Fetch, ReportRow
-from .repository import RAW_COMPRESSION, Store
+from .repository import Store
 
 #: A fetch with one of these statuses means the page was there (304: unchanged since last time).
 OK_STATUSES = (200, 203, 304)
@@ -121,7 +121,7 @@ class CrawlLog:
                     kept.add((f.url, digest))  # type: ignore[arg-type]
                 rows.append({"url": f.url, "crawl_run_id": f.run_id, "kind": f.kind, "http_status": f.http_status,
                              "etag": f.etag, "last_modified": f.last_modified, "content_hash": digest,
-                             "raw": zlib.compress(f.raw, RAW_COMPRESSION) if keep else None,  # type: ignore[arg-type]
+                             "raw": rawcodec.pack(f.raw) if keep else None,  # type: ignore[arg-type]
                              "content_type": f.content_type, "error": f.error})
             return insert_returning_ids(conn, Fetch.__table__, rows)
 

@@ -59,7 +59,7 @@ class Source(Base):
 
 
 class Fetch(Base):
-    """One download (or one imported file): what came back and the raw bytes, zlib-compressed."""
+    """One download (or one imported file): what came back and the raw bytes, compressed (``storage.rawcodec``)."""
 
     __tablename__ = "fetches"
     __table_args__ = (

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 from crawler.parse.schema import Inspection, Issue, Report, Unit
 from rectrack.errors import UserError
 
+from . import rawcodec
 from .bulk import chunks, insert_missing, insert_returning_ids, insert_rows
 from .db import connect, write_engine
 from .migrate import upgrade
@@ -39,9 +39,6 @@ from .models import Fetch, IssueRow, ReportRow, UnitName, UnitRow
 
 #: How often a writer that lost a race (IntegrityError) starts over before giving up.
 MAX_ATTEMPTS = 8
-#: zlib level of stored raw pages. Level 1 compresses a notice page about twice as fast as level 6 for
-#: some 8 % more bytes (measured on the sample site's pages): the writer's CPU is the crawl's bottleneck.
-RAW_COMPRESSION = 1
 
 
 @dataclass(frozen=True)
@@ -267,7 +264,7 @@ class Store:
             if (url, digest) not in found and (url, digest) not in rows:
                 e = entries[index]
                 rows[(url, digest)] = {"url": url, "http_status": e.http_status, "content_hash": digest,
-                                       "raw": zlib.compress(e.raw, RAW_COMPRESSION), "content_type": e.content_type}
+                                       "raw": rawcodec.pack(e.raw), "content_type": e.content_type}
         found.update(zip(rows, insert_returning_ids(conn, Fetch.__table__, list(rows.values())), strict=True))
         for index, pair in raws.items():
             out[index] = found[pair]
@@ -280,7 +277,7 @@ class Store:
         with Session(self.engine) as session:
             raw = session.scalar(select(Fetch.raw).join(ReportRow, ReportRow.fetch_id == Fetch.id)
                                  .where(ReportRow.id == report_id))
-        return zlib.decompress(raw) if raw is not None else None
+        return rawcodec.unpack(raw) if raw is not None else None
 
     def list_reports(self, unit: str | None = None, since: date | None = None, *,
                      all_versions: bool = False) -> list[dict[str, Any]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import rawcodec
 from storage.models import Fetch, IssueRow, ReportRow
 from tracker import recurring as recurring_mod
 from tracker.alerts.chains import Chain, Chains, Pos
@@ -140,7 +140,7 @@ def raw_page(snap: Snapshot, report_id: int) -> Raw:
                                 .where(ReportRow.id == report_id)).first()
     if found is None or found[0] is None:
         raise NotFound(f"raw page of report {report_id}")
-    return Raw(zlib.decompress(found[0]), found[1], found[2])
+    return Raw(rawcodec.unpack(found[0]), found[1], found[2])
 
 
 # ---- an issue's history ---------------------------------------------------------------------------

@@ -36,7 +36,6 @@ import subprocess
 import sys
 import threading
 import time
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,6 +49,7 @@ import pytest
 from crawler.extract import continuation_page_text, examine_page, join_pages
 from crawler.samplesite import SampleSite
 from crawler.samplesite.content import build
+from storage import rawcodec
 from storage.repository import content_hash, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -277,7 +277,7 @@ def reparsed_issue_counts(conn: sqlite3.Connection, report_id: int) -> tuple[int
     if row is None or row[1] is None:
         return None
     url, raw, content_type = row
-    outcome = examine_page(zlib.decompress(raw), url, content_type)
+    outcome = examine_page(rawcodec.unpack(raw), url, content_type)
     if outcome.continuation:
         texts = [outcome.text]
         for extra in outcome.continuation:
@@ -285,7 +285,7 @@ def reparsed_issue_counts(conn: sqlite3.Connection, report_id: int) -> tuple[int
                                 "ORDER BY id DESC LIMIT 1", (extra,)).fetchone()
             if page is None:
                 return None
-            texts.append(continuation_page_text(zlib.decompress(page[0]), extra, page[1]))
+            texts.append(continuation_page_text(rawcodec.unpack(page[0]), extra, page[1]))
         outcome = join_pages(texts, url, outcome.title, outcome.published_on)
     return issue_counts(outcome.report) if outcome.report is not None else (0, 0)
 
