@@ -5,13 +5,20 @@ Pure functions of the bytes (web-poet style): the spider only moves pages around
 
 from __future__ import annotations
 
-import pickle
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from crawler.parse import DecodeError, NoNoticeError, decode_page, extract_article, looks_like_html, parse_document
+from crawler.items import SealedReport
+from crawler.parse import (
+    DecodeError,
+    NoNoticeError,
+    decode_page,
+    extract_article,
+    looks_like_html,
+    parse_document,
+)
 from crawler.parse.notice import parse_text
 from crawler.parse.schema import Report
 
@@ -24,23 +31,6 @@ _NUMBERED_HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]*_(\d+)\.\w+)""")
 _HTML_END = re.compile(rb"</(?:body|html)", re.I)
 #: A page this short, or one that says 附件, may be a mere pointer to the notice in an attachment.
 SHORT_PAGE = 500
-
-
-@dataclass(frozen=True)
-class SealedReport:
-    """A report as the parse worker pickled it, opened only by the database writer.
-
-    The crawl process merely passes a crawled notice on; kept sealed it is not unpickled and pickled
-    again there (a third of a millisecond per notice of the reactor's time)."""
-
-    blob: bytes
-
-    @classmethod
-    def seal(cls, report: Report) -> SealedReport:
-        return cls(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def open(self) -> Report:
-        return pickle.loads(self.blob)  # noqa: S301 - pickled by our own parse worker
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,8 @@ def test_broken_bytes_are_a_reason_not_an_exception() -> None:
 def test_the_crawl_variant_seals_the_report_and_files_an_attachment_under_its_page() -> None:
     from datetime import date
 
-    from crawler.extract import AttachedTo, SealedReport, examine_for_crawl
+    from crawler.extract import AttachedTo, examine_for_crawl
+    from crawler.items import SealedReport
 
     page = AttachedTo("http://a.gov.cn/c/t1.html", "页面标题", date(2026, 3, 5))
     outcome = examine_for_crawl(TEXT.encode("utf-8"), "http://a.gov.cn/c/P020260305.txt", "text/plain", page)
