@@ -103,7 +103,7 @@ def config_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def load_site(path: Path) -> SiteConfig:
     """One site file, validated; :class:`ConfigError` names the file and the key."""
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of keys (name, title, start_urls, …), got {type(data).__name__}")
     data.setdefault("name", path.stem)
@@ -112,7 +112,7 @@ def load_site(path: Path) -> SiteConfig:
     try:
         return SiteConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc, SiteConfig)}") from None
+        raise ConfigError(f"{path}: {describe_validation_error(exc, SiteConfig)}") from None
 
 
 def load_sites(directory: Path | None = None) -> dict[str, SiteConfig]:
@@ -139,7 +139,8 @@ def select_sites(sites: dict[str, SiteConfig], names: tuple[str, ...] | list[str
     return chosen
 
 
-def _read_yaml(path: Path) -> object:
+def read_yaml(path: Path) -> object:
+    """A configuration file's YAML; :class:`ConfigError` names the file (and the line) when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -155,7 +156,7 @@ def _read_yaml(path: Path) -> object:
         raise ConfigError(f"{path}:{where}: not valid YAML ({problem})") from None
 
 
-def _describe(exc: ValidationError, model: type[BaseModel]) -> str:
+def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
     """The first validation error as ``key 'a.b': what is wrong``."""
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a typo explains a "missing"
     err = errors[0]

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler.config import ConfigError, _describe, _read_yaml, config_dir, load_sites
+from crawler.config import ConfigError, config_dir, describe_validation_error, load_sites, read_yaml
 
 log = logging.getLogger("rectrack.schedule")
 
@@ -86,11 +86,11 @@ def load_schedule(directory: Path | None = None) -> ScheduleConfig:
     """Validate ``schedule.yaml`` and the sites it names; :class:`ConfigError` names the file and the key."""
     folder = directory or config_dir()
     path = folder / "schedule.yaml"
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         schedule = ScheduleConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc, ScheduleConfig)}") from None
+        raise ConfigError(f"{path}: {describe_validation_error(exc, ScheduleConfig)}") from None
     known = load_sites(folder)
     for index, job in enumerate(schedule.jobs):
         for site in ([] if job.sites == "all" else job.sites):

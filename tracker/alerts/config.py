@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler.config import ConfigError, _read_yaml, config_dir
+from crawler.config import ConfigError, config_dir, read_yaml
 
 FILE_NAME = "alerts.yaml"
 #: Notification URLs from the environment: whitespace- or comma-separated Apprise URLs.
@@ -101,7 +101,7 @@ def load_alerts_config(directory: str | os.PathLike[str] | None = None) -> tuple
     path = alerts_path(directory)
     if not path.exists():
         return AlertsConfig(), None
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if data is None:
         return AlertsConfig(), path
     if not isinstance(data, dict):
