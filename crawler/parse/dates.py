@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -21,6 +22,8 @@ _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 DATE_RE = re.compile(
     rf"(?:(?P<y>{_YEAR})\s*年\s*)?(?P<m>{_NUM})\s*月\s*(?:(?P<d>{_NUM})\s*[日号])?"
 )
+#: Where a date can start: a digit, Arabic or Chinese (the year and the month both start with one).
+_DATE_START_RE = re.compile(rf"[\d{CN_DIGITS}]")
 ISO_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 
 
@@ -68,7 +71,7 @@ class DateMatch:
 def find_dates(text: str) -> list[DateMatch]:
     """Every ``[YYYY年]M月[D日]`` date in ``text`` (a month alone needs a year)."""
     found: list[DateMatch] = []
-    for m in DATE_RE.finditer(text):
+    for m in _date_matches(text):
         if len(m["m"]) > _MAX_NUM_LEN or (m["d"] and len(m["d"]) > _MAX_NUM_LEN):
             continue
         year = cn_int(m["y"]) if m["y"] else None
@@ -86,12 +89,29 @@ def find_dates(text: str) -> list[DateMatch]:
     return found
 
 
+def _date_matches(text: str) -> Iterator[re.Match[str]]:
+    """``DATE_RE.finditer(text)``, several times faster.
+
+    The pattern starts with no literal, so a regex scan tries it at every position; a date starts at a digit,
+    so only those positions are tried (the lookbehinds still see the text before them).
+    """
+    if "月" not in text:  # every date has a month
+        return
+    pos = 0
+    while start := _DATE_START_RE.search(text, pos):
+        if m := DATE_RE.match(text, start.start()):
+            yield m
+            pos = m.end()
+        else:
+            pos = start.start() + 1
+
+
 def parse_date(text: str) -> date | None:
     """The first full date in ``text`` (Chinese or ISO form), or None."""
     iso = ISO_DATE_RE.search(text)
     for match in find_dates(text):
         if match.year is not None and match.day is not None:
-            if iso and iso.start() < match.start():
+            if iso and iso.start() < match.start:
                 break
             return match.to_date()
     if iso:

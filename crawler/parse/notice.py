@@ -64,7 +64,8 @@ def _cap_text(text: str, warnings: list[str]) -> str:
         end = text.rfind("\n", 0, MAX_CHARS + 1)
         warnings.append(f"text cut: only the first {MAX_CHARS:,} of {len(text):,} characters were parsed")
         text = text[:end if end > 0 else MAX_CHARS]
-    if text.count("\n") + sum(text.count(brk) for brk in _LINE_BREAKS) < MAX_LINES:
+    # (a text of fewer characters than MAX_LINES cannot hold MAX_LINES line breaks: no need to count them)
+    if len(text) < MAX_LINES or text.count("\n") + sum(text.count(brk) for brk in _LINE_BREAKS) < MAX_LINES:
         return text
     text = text.replace("\r\n", "\n")
     for brk in _LINE_BREAKS:
@@ -84,25 +85,30 @@ def _clean(paras: list[str], warnings: list[str]) -> list[str]:
     A long paragraph seen before is a repeat; a short one (a heading) is a repeat when it
     was seen before and the paragraph after it is a repeat too.
     """
-    kept: list[str] = []
-    dropped_boiler = 0
-    for p in paras:
-        if len(p) < 120 and (BOILERPLATE_START_RE.match(p) or BOILERPLATE_RE.search(p)):
-            dropped_boiler += 1
-        else:
-            kept.append(p)
-    first_seen: dict[str, int] = {}
-    for i, p in enumerate(kept):
-        first_seen.setdefault(p, i)
-    repeat = [len(p) >= _REPEAT_MIN_LEN and first_seen[p] < i for i, p in enumerate(kept)]
-    for i in range(len(kept) - 2, -1, -1):
-        if not repeat[i] and repeat[i + 1] and first_seen[kept[i]] < i:
-            repeat[i] = True
+    kept = [p for p in paras if len(p) >= 120 or not (BOILERPLATE_START_RE.match(p) or BOILERPLATE_RE.search(p))]
+    dropped_boiler = len(paras) - len(kept)
+    repeat = _repeated(kept)
     if dropped_boiler:
         warnings.append(f"boilerplate removed: {dropped_boiler} line(s) of site chrome")
-    if any(repeat):
-        warnings.append(f"repeated block dropped: {sum(repeat)} paragraph(s) occurred twice and were kept once")
-    return [p for p, r in zip(kept, repeat) if not r]
+    if repeat:
+        warnings.append(f"repeated block dropped: {len(repeat)} paragraph(s) occurred twice and were kept once")
+        return [p for i, p in enumerate(kept) if i not in repeat]
+    return kept
+
+
+def _repeated(paras: list[str]) -> set[int]:
+    """Indexes of the repeats among ``paras`` (see :func:`_clean`)."""
+    # first occurrence of each paragraph: the dict is filled from the end, so the earliest index wins
+    first_seen = dict(zip(reversed(paras), range(len(paras) - 1, -1, -1), strict=True))
+    if len(first_seen) == len(paras):  # no paragraph occurs twice (the usual case)
+        return set()
+    seen_before = [i for i, p in enumerate(paras) if first_seen[p] != i]
+    repeat = {i for i in seen_before if len(paras[i]) >= _REPEAT_MIN_LEN}
+    # a short paragraph seen before is a repeat when the next one is; from the end, so that runs of them chain
+    for i in reversed(seen_before):
+        if i + 1 in repeat:
+            repeat.add(i)
+    return repeat
 
 
 def _build_issue(raw: RawIssue, seq: int) -> Issue:

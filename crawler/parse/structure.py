@@ -11,8 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from .lines import Kind, Line, classify, split_inline_rect, starts_measure_list
+from .lines import (
+    CATEGORY,
+    ITEM,
+    PLAIN,
+    RECT,
+    SECTION,
+    STATUS,
+    SUBITEM,
+    Kind,
+    Line,
+    classify,
+    split_inline_rect,
+    starts_measure_list,
+)
 
 #: Section headings whose content is not feedback issues.
 NEXT_STEPS_RE = re.compile(r"下一步|下阶段|今后|后续(?:整改)?工作|工作打算|工作安排|巩固(?:深化)?整改成果|长效")
@@ -42,7 +56,7 @@ class RawIssue:
 
     @property
     def rectification(self) -> str:
-        return "\n".join(line for line in self.rect_lines if line)
+        return "\n".join(filter(None, self.rect_lines))  # the non-empty lines
 
 
 @dataclass
@@ -61,8 +75,8 @@ def find_issues(paragraphs: list[str]) -> Structure:
     lines = lines[:body_end]
     header_end = _opening_end(lines)
     kept = _drop_side_sections(lines[header_end:])
-    has_markers = sum(1 for ln in kept if ln.kind in (Kind.RECT, Kind.STATUS)) + sum(
-        1 for ln in kept if ln.is_heading and split_inline_rect(ln.body)
+    has_markers = any(ln.kind in (RECT, STATUS) for ln in kept) or any(
+        ln.is_heading and split_inline_rect(ln.body) for ln in kept
     )
     issues = _assemble(kept) if has_markers else _assemble_markerless(kept)
     return Structure(issues=issues, header_end=header_end, body_end=body_end)
@@ -70,10 +84,7 @@ def find_issues(paragraphs: list[str]) -> Structure:
 
 def _closing_start(lines: list[Line]) -> int:
     """Index of the first closing paragraph after the last issue-like paragraph."""
-    last_content = 0
-    for ln in lines:
-        if ln.kind in (Kind.RECT, Kind.ITEM, Kind.STATUS):
-            last_content = ln.index
+    last_content = next((ln.index for ln in reversed(lines) if ln.kind in (RECT, ITEM, STATUS)), 0)
     for ln in lines[last_content + 1:]:
         if CLOSING_RE.match(ln.text):
             return ln.index
@@ -83,34 +94,30 @@ def _closing_start(lines: list[Line]) -> int:
 def _opening_end(lines: list[Line]) -> int:
     """Paragraphs before the first heading or marker are title and opening sentence."""
     for ln in lines:
-        if ln.is_heading or ln.kind in (Kind.RECT, Kind.STATUS) or starts_measure_list(ln.text):
+        if ln.is_heading or ln.kind in (RECT, STATUS) or starts_measure_list(ln.text):
             return ln.index
     return 0
 
 
 def _drop_side_sections(lines: list[Line]) -> list[Line]:
     """Remove the organisational and next-steps sections (一、组织整改落实情况, 三、下一步…)."""
-    sections: list[tuple[Line | None, list[Line]]] = [(None, [])]
-    for ln in lines:
-        if ln.kind is Kind.SECTION:
-            sections.append((ln, []))
-        else:
-            sections[-1][1].append(ln)
+    starts = [i for i, ln in enumerate(lines) if ln.kind is SECTION]  # where each section heading is
     kept: list[Line] = []
-    for head, content in sections:
-        if head is not None:
-            has_rect = any(ln.kind in (Kind.RECT, Kind.STATUS) for ln in content)
-            if not has_rect and (NEXT_STEPS_RE.search(head.body)
-                                 or (ORG_SECTION_RE.search(head.body) and "问题" not in head.body)):
-                continue
-            kept.append(head)
+    kept.extend(_cut_trailing_next_steps(lines[: starts[0] if starts else len(lines)]))  # before any section
+    for start, end in pairwise([*starts, len(lines)]):
+        head, content = lines[start], lines[start + 1:end]
+        has_rect = any(ln.kind in (RECT, STATUS) for ln in content)
+        if not has_rect and (NEXT_STEPS_RE.search(head.body)
+                             or (ORG_SECTION_RE.search(head.body) and "问题" not in head.body)):
+            continue
+        kept.append(head)
         kept.extend(_cut_trailing_next_steps(content))
     return kept
 
 
 def _cut_trailing_next_steps(content: list[Line]) -> list[Line]:
     """Drop a next-steps list that follows the last issue without its own section heading."""
-    last_rect = max((i for i, ln in enumerate(content) if ln.kind is Kind.RECT), default=None)
+    last_rect = next((i for i in range(len(content) - 1, -1, -1) if content[i].kind is RECT), None)
     if last_rect is None:
         return content
     for i in range(last_rect + 1, len(content)):
@@ -135,11 +142,9 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
         if head is not None:
             label, number, kind = head.label, head.number, head.kind
             title = _title(head.body, extra)
-        issue = RawIssue(label, number, kind, _category(headings, head), title, first_line=head.index if head else at)
-        if first_rect:
-            issue.rect_lines.append(first_rect)
-        if marker:
-            issue.markers.add(marker)
+        issue = RawIssue(label, number, kind, _category(headings, head), title,
+                         rect_lines=[first_rect] if first_rect else [], markers={marker} if marker else set(),
+                         first_line=head.index if head else at)
         issues.append(issue)
         return issue
 
@@ -151,7 +156,7 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
             current = None
             while headings and headings[-1].kind >= line.kind:
                 headings.pop()
-            inline = split_inline_rect(line.body) if line.kind >= Kind.CATEGORY else None
+            inline = split_inline_rect(line.body) if line.kind >= CATEGORY else None
             if inline:
                 head = Line(line.index, line.text, line.kind, line.label, line.number, inline[0])
                 current = start_issue(head, [], inline[1], "inline", line.index)
@@ -159,7 +164,7 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
                 continue
             headings.append(line)
             pending, pending_extra = line, []
-        elif line.kind is Kind.RECT:
+        elif line.kind is RECT:
             if current is not None and line.marker not in current.markers:
                 current.rect_lines.append(line.body)
                 current.markers.add(line.marker)
@@ -169,7 +174,7 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
                 headings.pop()
             current = start_issue(head, pending_extra, line.body, line.marker, line.index)
             pending, pending_extra = None, []
-        elif line.kind is Kind.STATUS:
+        elif line.kind is STATUS:
             target = current or (issues[-1] if issues else None)
             if target is None and pending is not None:
                 target = start_issue(pending, pending_extra, "", None, line.index)
@@ -182,7 +187,7 @@ def _assemble(lines: list[Line]) -> list[RawIssue]:
             elif pending is not None:
                 pending_extra.append(line.text)
             elif _looks_like_problem(line.text):
-                pending = Line(line.index, line.text, Kind.ITEM, body=line.text)
+                pending = Line(line.index, line.text, ITEM, body=line.text)
                 pending_extra = []
     return issues
 
@@ -199,7 +204,7 @@ def _assemble_markerless(lines: list[Line]) -> list[RawIssue]:
                 continue
             while headings and headings[-1].kind >= line.kind:
                 headings.pop()
-            if line.kind >= Kind.ITEM or (line.kind is Kind.CATEGORY and _about(line.body)):
+            if line.kind >= ITEM or (line.kind is CATEGORY and _about(line.body)):
                 title, rest = _split_title(line.body)
                 current = RawIssue(line.label, line.number, line.kind, _category(headings, line), title,
                                    rect_lines=[rest] if rest else [], first_line=line.index)
@@ -207,7 +212,7 @@ def _assemble_markerless(lines: list[Line]) -> list[RawIssue]:
             else:
                 current = None
             headings.append(line)
-        elif current is not None and line.kind is Kind.PLAIN:
+        elif current is not None and line.kind is PLAIN:
             current.rect_lines.append(line.text)
     # A heading that only introduced deeper issues is a category, not an issue.
     return [i for i in issues if i.rect_lines or i.explicit_status]
@@ -216,7 +221,7 @@ def _assemble_markerless(lines: list[Line]) -> list[RawIssue]:
 def _is_deeper(line: Line, issue: RawIssue) -> bool:
     """A heading nested below the issue's own heading belongs to its rectification."""
     if issue.heading_kind is None:
-        return line.kind is Kind.SUBITEM
+        return line.kind is SUBITEM
     return line.kind > issue.heading_kind
 
 
@@ -225,10 +230,10 @@ def _category(headings: list[Line], head: Line | None) -> str | None:
     for h in reversed(headings):
         if h is head or (head is not None and h.kind >= head.kind):
             continue
-        if h.kind is Kind.CATEGORY or (h.kind is Kind.SECTION and not GENERIC_SECTION_RE.search(h.body)):
+        if h.kind is CATEGORY or (h.kind is SECTION and not GENERIC_SECTION_RE.search(h.body)):
             text = CATEGORY_PREFIX_RE.sub("", h.body).strip()
             return text or None
-        if h.kind is Kind.ITEM and head is not None and head.kind is Kind.SUBITEM:
+        if h.kind is ITEM and head is not None and head.kind is SUBITEM:
             return _title(h.body, [])
     return None
 

@@ -12,6 +12,9 @@ def test_chinese_numerals_and_dates():
     assert parse_date("二〇二四年二月二十八日") == date(2024, 2, 28)
     assert parse_date("发布时间:2026-02-28 10:00") == date(2026, 2, 28)
     assert parse_date("2026年2月30日") is None
+    # both forms in one line: the first one printed wins (the ISO check once crashed on this)
+    assert parse_date("2024-01-02 2024年3月5日") == date(2024, 1, 2)
+    assert parse_date("2024年3月5日 2024-01-02") == date(2024, 3, 5)
 
 
 def test_header_of_a_provincial_notice():
