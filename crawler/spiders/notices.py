@@ -213,12 +213,13 @@ class NoticeSpider(scrapy.Spider):
                 "date": outcome.published_on}})
             return
         if outcome.attachments:  # the page is fine; the notice is in its attachment
-            # the page is logged with its attachment's download: while that fails, the page is not known
-            page = {"item": item, "logged": False}
-            for url in outcome.attachments:
+            # The page is logged with its first attachment's download: while that fails, the page is not known.
+            # Each request carries its own flag (a distributed crawl serializes every request on its own).
+            for index, url in enumerate(outcome.attachments):
                 yield self._detail_request(url, rules=rules, kind="attachment",
                                            meta={"page_url": response.url, "page_title": outcome.title,
-                                                 "page_date": outcome.published_on, "attachment_of": page})
+                                                 "page_date": outcome.published_on,
+                                                 "attachment_of": {"item": item, "logged": index > 0}})
             return
         yield self._finish(item, outcome)
 

@@ -345,3 +345,41 @@ def test_seeds_are_json_with_the_site_name(keys: Keys, server: Any, tmp_path: Pa
     assert seed_["site"] == "s" and seed_["url"] == "http://a.example/list.html" and seed_["kind"] == "list"
     assert SiteRules.from_json(server.hget(keys.sites, "s")).cycle == seed_["cycle"]
     assert not server.exists(keys.seeder_lock)
+
+
+# ---- a page whose notice is in two attachments, its requests serialized apart ------------------------
+
+def test_a_page_with_two_attachments_is_logged_once_when_its_requests_travel_apart(tmp_path: Path) -> None:
+    """In a distributed crawl each request goes through Redis on its own (pickled): the page must still be
+    logged once, with its first attachment, not once per attachment."""
+    import pickle
+
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.request import request_from_dict
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import PageItem
+    from crawler.spiders.notices import NoticeSpider
+
+    crawler = get_crawler(NoticeSpider, {"RECTRACK_PARSE_WORKERS": 0, "RECTRACK_DB": f"sqlite:///{tmp_path / 'db'}"})
+    spider = NoticeSpider.from_crawler(crawler, start_url="http://127.0.0.1:9/list.html")
+    page_url = "http://127.0.0.1:9/t1.html"
+    page = ("<html><head><title>巡察整改进展情况的通报</title></head><body><h1>巡察整改进展情况的通报</h1>"
+            "<div>详见附件:<a href='a.docx'>附件1</a> <a href='b.pdf'>附件2</a></div></body></html>").encode()
+
+    async def outputs(response: Any) -> list[Any]:
+        return [out async for out in spider.parse_detail(response)]
+
+    first = Request(page_url, meta={"kind": "detail", "rectrack_site": spider.site_name})
+    requests = asyncio.run(outputs(HtmlResponse(page_url, body=page, request=first)))
+    assert [r.url.rsplit("/", 1)[1] for r in requests] == ["a.docx", "b.pdf"]
+    samples = ROOT / "crawler" / "samples"
+    files = {"a.docx": samples / "zhengxiang_2024.docx", "b.pdf": samples / "yicheng_2024.pdf"}
+    items: list[PageItem] = []
+    for request in requests:
+        request = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider)
+        body = files[request.url.rsplit("/", 1)[1]].read_bytes()
+        response = HtmlResponse(request.url, body=body, request=request)  # only its bytes are read
+        items.extend(out for out in asyncio.run(outputs(response)) if isinstance(out, PageItem))
+    assert [item.url for item in items].count(page_url) == 1
+    assert {item.url for item in items if item.kind == "attachment"} == {r.url for r in requests}
