@@ -22,13 +22,13 @@ from datetime import date
 from lxml import etree
 
 from .html_body import _find_body
-from .html_chrome import _classed, _local
+from .html_chrome import _classed_attrs, _local
 from .html_meta import (
     _attachments,
     _clean_page_title,
     _headline,
     _headline_candidates,
-    _is_headline_el,
+    _is_headline,
     _meta_date,
     _resolve,
     _text_date,
@@ -82,6 +82,10 @@ _FLATTEN_INLINE_RE = re.compile(
 )
 
 
+#: The first <title> below the root: libxml2 stops at the first match (``find(".//title")`` walks the page).
+_FIRST_TITLE_XPATH = etree.XPath("descendant::title[1]")
+
+
 # =========================================================================== public
 
 
@@ -132,13 +136,13 @@ def _extract(html: str, url: str | None, article: Article) -> None:
     # What title and date need, read before chrome removal changes the tree.
     meta_title = _clean_inline(metas.get("articletitle"))
     meta_date = _meta_date(metas)
-    classed = _classed(body)
+    classed = _classed_attrs(body)
     headlines = [] if meta_title else _headline_candidates(
-        [el for el in body.iter("h1")] + [el for el in classed if _is_headline_el(el)]
+        [el for el in body.iter("h1")] + [el for el, cls, el_id in classed if _is_headline(cls, el_id)]
     )
     page_text = "" if meta_date else _string(body)
 
-    container, lines = _find_body(body, html, classed)
+    container, lines = _find_body(body, html, classed, page_text or None)
     article.text = "\n".join(lines)
 
     article.title = (
@@ -172,7 +176,7 @@ def _parse(html: str) -> etree._Element | None:
 
 def _cap_markup(html: str) -> str:
     """The page up to its :data:`MAX_TAGS`-th tag."""
-    if html.count("<") <= MAX_TAGS:
+    if len(html) <= MAX_TAGS or html.count("<") <= MAX_TAGS:  # no need to count in a page this short
         return html
     end = -1
     for _ in range(MAX_TAGS + 1):
@@ -215,7 +219,7 @@ def _read_head(root: etree._Element) -> tuple[dict[str, str], str | None, str | 
         content = meta.get("content")
         if key and content is not None:
             metas.setdefault(key.strip().lower(), content)
-    title_el = root.find(".//title")
+    title_el = next(iter(_FIRST_TITLE_XPATH(root)), None)
     page_title = _string(title_el) if title_el is not None else None
     base_el = root.find(".//base[@href]")
     base_href = (base_el.get("href") or "").strip() if base_el is not None else None

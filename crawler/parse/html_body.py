@@ -21,11 +21,12 @@ How the body is found (first hit wins):
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from .html_chrome import (
+    Classed,
+    _chrome_classed,
+    _DescentScores,
     _drop,
     _local,
     _remove_chrome,
@@ -35,7 +36,7 @@ from .html_chrome import (
     _weight,
 )
 from .html_meta import _is_headline_el
-from .html_text import _filter_lines, _lines
+from .html_text import _filter_lines, _lines, _TokenSet
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3"})
 #: A title element holds at most this much text.
@@ -49,15 +50,16 @@ _DESCEND_TAGS = frozenset(
     "div section article main td table tbody tr center font span form body blockquote ul ol li".split()
 )
 
+#: The children a descent looks at; past this many children the others are skipped in C.
+_SCORED_CHILD_TAGS = tuple(_DESCEND_TAGS | _HEADING_TAGS)
+_FEW_CHILDREN = 16
+
 _TRUSTED_CLASSES = ("TRS_Editor", "trs_editor_view", "TRS_UEDITOR", "pages_content")
 _TRUSTED_IDS = ("UCAP-CONTENT", "zoom")
 _GENERIC_CLASSES = ("article-content", "article_con", "content", "con", "detail", "main-txt")
 _GENERIC_IDS = ("content",)
 _CONTAINER_IDS = frozenset(_TRUSTED_IDS + _GENERIC_IDS)
-_CONTAINER_CLASS_RE = re.compile(
-    r"(?:^|\s)(?:TRS_Editor|trs_editor_view|TRS_UEDITOR|pages_content|article-content|article_con|content|con"
-    r"|detail|main-txt)(?:\s|$)"
-)
+_CONTAINER_CLASSES = _TokenSet(_TRUSTED_CLASSES + _GENERIC_CLASSES)
 
 _HANWEB_BEGIN = "ZJEG_RSS.content.begin"
 _HANWEB_END = "ZJEG_RSS.content.end"
@@ -67,22 +69,24 @@ _CONTAINER_CHILD_TAGS = ("p", "div", "br", "li", "tr", "section", "h1", "h2", "h
 _MIN_FALLBACK_CJK = 200
 
 
-def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
+def _find_body(body: etree._Element, html: str, classed: list[Classed], body_text: str | None = None
                ) -> tuple[etree._Element | None, list[str]]:
-    """The body container and its cleaned lines."""
+    """The body container and its cleaned lines.  ``body_text`` is the string value of
+    ``body`` when the caller has it (saves reading the page again)."""
+    chrome = _chrome_classed(classed)
     if "ZJEG_RSS" in html or "ontentStart" in html or "ONTENTSTART" in html or "ontentstart" in html:
-        found = _marker_body(body)
+        found = _marker_body(body, chrome)
         if found is not None:
             return found
+        body_text = None  # the marker search removed chrome
 
     # Comments go (their tails stay), so the walk needs no comment events.
     etree.strip_tags(body, etree.Comment)
 
     trusted: dict[int, list[etree._Element]] = {}
     generic: list[tuple[int, etree._Element]] = []
-    for el in classed:
-        cls = el.get("class")
-        if not ((cls and _CONTAINER_CLASS_RE.search(cls)) or el.get("id") in _CONTAINER_IDS or el.tag == "article"):
+    for el, cls, el_id in classed:
+        if not ((cls and _CONTAINER_CLASSES.search(cls)) or el_id in _CONTAINER_IDS or el.tag == "article"):
             continue
         rank = _trusted_rank(el)
         if rank is not None:
@@ -96,10 +100,10 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
         chosen = _outermost_with_text(trusted[rank])
         if chosen:
             for el in chosen:
-                _remove_chrome(el)
+                _remove_chrome(el, chrome)
             return chosen[0], _filter_lines(_lines([(el, None, None) for el in chosen]))
 
-    pick = _heuristic(body)
+    pick = _heuristic(body, body_text)  # no change to the text so far: comments hold none
     if generic:
         pick_score = _score(pick)
         best, best_key = None, None
@@ -112,7 +116,7 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
                 best, best_key = el, key
         if best is not None:
             pick = _heuristic(best)
-    _remove_chrome(pick)
+    _remove_chrome(pick, chrome)
     _remove_link_lists(pick)
     lines = _filter_lines(_lines([(pick, None, None)]))
     if trusted and sum(_weight(line) for line in lines) < _MIN_FALLBACK_CJK:
@@ -122,11 +126,12 @@ def _find_body(body: etree._Element, html: str, classed: list[etree._Element]
     return pick, lines
 
 
-def _heuristic(start: etree._Element) -> etree._Element:
+def _heuristic(start: etree._Element, start_text: str | None = None) -> etree._Element:
     """Descend from ``start``.  When the descent stops at a node whose largest child is
     big but not dominant, chrome text (footers, breadcrumbs, "released on" lines …) may
-    be what outweighs a short notice: drop blocks whose every line is chrome, go again."""
-    pick, share = _descend(start)
+    be what outweighs a short notice: drop blocks whose every line is chrome, go again.
+    ``start_text`` is the string value of ``start`` when the caller has it."""
+    pick, share = _descend(start, start_text)
     if share >= _RETRY_SHARE:
         _remove_text_chrome(pick)
         _local.scores = {}
@@ -134,7 +139,8 @@ def _heuristic(start: etree._Element) -> etree._Element:
     return pick
 
 
-def _marker_body(body: etree._Element) -> tuple[etree._Element, list[str]] | None:
+def _marker_body(body: etree._Element, chrome: list[etree._Element]
+                 ) -> tuple[etree._Element, list[str]] | None:
     comments = list(body.iter(etree.Comment))  # not XPath: on many sibling comments it is quadratic
     begin_c = next((c for c in comments if _HANWEB_BEGIN in (c.text or "")), None)
     end_c = next((c for c in reversed(comments) if _HANWEB_END in (c.text or "")), None)
@@ -154,7 +160,7 @@ def _marker_body(body: etree._Element) -> tuple[etree._Element, list[str]] | Non
         ancestor = _common_ancestor(begin, end) if end is not None else begin.getparent()
         if ancestor is None:
             continue
-        _remove_chrome(ancestor)
+        _remove_chrome(ancestor, chrome)
         if begin.getparent() is None or (end is not None and end.getparent() is None):
             continue  # a marker sat inside removed chrome
         lines = _filter_lines(_lines([(ancestor, begin, end)]))
@@ -232,24 +238,29 @@ def _has_text(el: etree._Element) -> bool:
 
 
 
-def _descend(node: etree._Element) -> tuple[etree._Element, float]:
+def _descend(node: etree._Element, node_text: str | None = None) -> tuple[etree._Element, float]:
     """Go down while one child holds >= 75 % of the text (headlines not counted: the
     article's title sits next to its body, never in it).
 
     Returns the node and the share of its largest child where the descent stopped.
+    ``node_text`` is the string value of ``node`` when the caller has it.
     """
-    total = _score(node)
+    score = _DescentScores(node, node_text)
+    total = score(node)
     for _ in range(4096):
         if total <= 0:
             return node, 0.0
         best, best_score, headlines = None, 0, 0
-        for child in node:
+        # Many children (a body of paragraphs): let lxml skip those not looked at; a few: a
+        # plain loop is cheaper than setting up lxml's tag filter.
+        children = node.iterchildren(*_SCORED_CHILD_TAGS) if len(node) > _FEW_CHILDREN else node
+        for child in children:
             tag = child.tag
             if tag not in _DESCEND_TAGS:
                 if tag in _HEADING_TAGS:
-                    headlines += _score(child)
+                    headlines += score(child)
                 continue
-            s = _score(child)
+            s = score(child)
             if s <= _HEADLINE_MAX_CJK and _is_headline_el(child):
                 headlines += s
                 continue

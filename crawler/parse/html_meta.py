@@ -8,16 +8,15 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
 
-from .html_text import _clean_inline, _string
+from .html_text import _clean_inline, _string, _TokenSet
 
 # --------------------------------------------------------------------------- titles
 
-_HEADLINE_CLASS_RE = re.compile(
-    r"(?:^|\s)(?:title|article-title|article_title|arti_title|arti-title|art_title|art-title"
-    r"|detail-title|detail_title|news_title|news-title|newstitle|content-title|content_title"
-    r"|con_title|con-title|contenttitle|main-title|main_title|maintitle|tit|bt|biaoti|wzbt"
-    r"|xxgk_title|headline|articletitle|doc-title|doc_title)(?:\s|$)",
-    re.I,
+_HEADLINE_CLASSES = _TokenSet(
+    "title article-title article_title arti_title arti-title art_title art-title detail-title detail_title news_title"
+    " news-title newstitle content-title content_title con_title con-title contenttitle main-title main_title"
+    " maintitle tit bt biaoti wzbt xxgk_title headline articletitle doc-title doc_title".split(),
+    ignore_case=True,
 )
 _TITLE_SEP_RE = re.compile(r"\s*(?:_{1,2}|\||｜|丨|--|\s[-–—－]\s|——|::)\s*")
 _TITLE_DASH_RE = re.compile(r"^(.*\S)\s*[-–—－]\s*(\S{2,25})$")
@@ -70,11 +69,14 @@ Headline = tuple[str, bool, int]
 
 
 def _is_headline_el(el: etree._Element) -> bool:
-    cls = el.get("class")
-    if cls and ("title" in cls or _HEADLINE_CLASS_RE.search(cls)):
+    return _is_headline(el.get("class"), el.get("id"))
+
+
+def _is_headline(cls: str | None, el_id: str | None) -> bool:
+    """Whether an element with this class and id attribute can be a title element."""
+    if cls and ("title" in cls or _HEADLINE_CLASSES.search(cls)):
         return True
-    el_id = el.get("id")
-    return bool(el_id and ("title" in el_id or _HEADLINE_CLASS_RE.search(el_id)))
+    return bool(el_id and ("title" in el_id or _HEADLINE_CLASSES.search(el_id)))
 
 
 def _headline_candidates(elements: list[etree._Element]) -> list[Headline]:
@@ -92,8 +94,8 @@ def _headline_candidates(elements: list[etree._Element]) -> list[Headline]:
         seen.add(text)
         strong = (
             el.tag == "h1"
-            or bool(_HEADLINE_CLASS_RE.search(el.get("class") or ""))
-            or bool(_HEADLINE_CLASS_RE.search(el.get("id") or ""))
+            or _HEADLINE_CLASSES.search(el.get("class") or "")
+            or _HEADLINE_CLASSES.search(el.get("id") or "")
         )
         out.append((text, strong, el.sourceline or 0))
     return out

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import takewhile
 
 from lxml import etree
 
@@ -71,6 +70,10 @@ _TOKEN_LINE_RE = re.compile(
     r"|网站声明|法律声明|我要纠错|纠错|保存|下载|扫一扫|二维码|微信|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|人民微博"
     r"|人人网|豆瓣|朋友圈|顶部|TOP|top|默认|字体|字号)+$"
 )
+#: The characters a match of :data:`_TOKEN_LINE_RE` can start with, whitespace aside (keep the two in step).
+_TOKEN_LINE_FIRST = frozenset(
+    "(),-./:;<>QT[]t|·»—•›、。《》【】下丨二人使保免关分加字微我打扫收新朋法站纠网联腾设豆返隐顶默（），：；＞｜"
+)
 #: Line rules anchored at the start; the group name says how long a line may be.
 _ANCHORED_RULES_RE = re.compile(
     r"(?P<crumb>(?:当前位置|您现在的位置|您当前的位置|您的位置|你的位置|你现在的位置|现在位置|所在位置|当前页面|当前栏目)"
@@ -85,6 +88,11 @@ _ANCHORED_RULES_RE = re.compile(
     r"|(?P<meta>[【\[]?\s*(?:发布时间|发布日期|发表时间|更新时间|成文日期|发文日期|时间|日期|来源|信息来源|文章来源"
     r"|稿件来源|作者|编辑|责任编辑|编者|撰稿|供稿|审核|校对|发布机构|发布者|发布人|浏览|字号)\s*[:：])"
 )
+#: The characters a match of :data:`_ANCHORED_RULES_RE` can start with, whitespace aside (keep the two in
+#: step): a line that starts otherwise, like most lines of a notice, needs no match attempt.
+_ANCHORED_FIRST = frozenset(
+    "(CI[c©【上下主作你供信分协发备字审延建当您成所承技推撰文日时更来校浏点版现相稿管维编网访责运阅首"
+)
 _ANCHORED_CAPS = {
     "crumb": 200, "prevnext": 200, "related": 20, "share": 80, "footer": 300, "counter": 60, "meta": 150,
 }
@@ -95,12 +103,51 @@ _CONTAINS_RULES_RE = re.compile(
     r"|(?P<counter>(?:浏览次数|访问量|阅读次数|点击次数|点击数|浏览量|阅读量|访问次数|点击率)\s*[:：])",
 )
 _CONTAINS_CAPS = {"footer": 200, "counter": 120}
+#: Matches the characters a match of :data:`_CONTAINS_RULES_RE` can start with (keep the two in step):
+#: one scan for these is much cheaper than trying the rules at every position.
+_CONTAINS_FIRST_RE = re.compile("[ACIc公浏点版网访阅]")
 _CONTAINS_MAX = 200
 _SPONSOR_LINE_RE = re.compile(r"^[^，。；,;！？!?]{2,60}主办[\s|｜丨,，、]*[^，。；,;！？!?]{2,80}承办$")
 
 
 def _string(el: etree._Element) -> str:
+    if not len(el) and el.tag.__class__ is str:  # an element without children: its text (XPath costs more)
+        return el.text or ""
     return _STRING_XPATH(el)
+
+
+class _TokenSet:
+    """Names in class and id attributes: :meth:`search` tells whether a whitespace-separated token
+    of a value is one of ``words`` or starts with one of ``prefixes`` (in any letter case when
+    ``ignore_case``).
+
+    A set lookup per token instead of a regex tried at every position.  :attr:`pattern` is the
+    same test as a regex; it decides for non-ASCII values under ``ignore_case``, as its case
+    folding also matches e.g. "ſ" to "s", which lower() does not.
+    """
+
+    def __init__(self, words: Iterable[str], prefixes: Iterable[str] = (), *, ignore_case: bool = False) -> None:
+        words, prefixes = tuple(words), tuple(prefixes)
+        alternatives = [re.escape(word) for word in words] + [re.escape(prefix) + r"\S*" for prefix in prefixes]
+        self.pattern = re.compile(r"(?:^|\s)(?:" + "|".join(alternatives) + r")(?:\s|$)", re.I if ignore_case else 0)
+        self._ignore_case = ignore_case
+        self._words = frozenset(word.lower() for word in words) if ignore_case else frozenset(words)
+        self._prefixes = tuple(prefix.lower() for prefix in prefixes) if ignore_case else prefixes
+
+    def search(self, value: str) -> bool:
+        if self._ignore_case:
+            if not value.isascii():
+                return self.pattern.search(value) is not None
+            value = value.lower()
+        tokens = value.split()  # str.split() and the regex's \s know the same whitespace
+        if not self._words.isdisjoint(tokens):
+            return True
+        prefixes = self._prefixes
+        if prefixes:
+            for token in tokens:
+                if token.startswith(prefixes):
+                    return True
+        return False
 
 
 # =========================================================================== lines
@@ -121,7 +168,7 @@ def _lines(regions: list[Region]) -> list[str]:
             # markers are siblings (the usual Hanweb layout): walk what lies between
             if begin.tail:
                 parts.append(begin.tail)
-            _walk_children(takewhile(lambda sibling: sibling is not end, begin.itersiblings()), parts)
+            _walk_children(begin.itersiblings(), parts, stop=end)
         else:
             _walk_between(el, begin, end, parts)
         parts.append(_LINE_SEP)
@@ -157,7 +204,7 @@ def _split_lines(text: str) -> list[str]:
         if ch in text:
             text = text.replace(ch, "")
     text = " ".join(text.split())  # str.split() knows U+3000, nbsp and all Unicode spaces
-    lines = [line for line in (piece.strip() for piece in text.split(_LINE_SEP)) if line]
+    lines = list(filter(None, map(str.strip, text.split(_LINE_SEP))))
     if not "".join(lines).isprintable():  # control and format characters (rare)
         lines = [line for line in (_INVISIBLE_RE.sub("", line).strip() for line in lines) if line]
     return lines
@@ -173,31 +220,40 @@ def _walk_all(root: etree._Element, parts: list[str]) -> None:
     _walk_children(root, parts)
 
 
-def _walk_children(children: Iterable[etree._Element], parts: list[str]) -> None:
-    """Childless children, the bulk of a notice body, take a fast path without iterwalk."""
+def _walk_children(children: Iterable[etree._Element], parts: list[str],
+                   stop: etree._Element | None = None) -> None:
+    """Childless children, the bulk of a notice body, take a fast path without iterwalk.
+
+    The walk ends before ``stop`` when it is one of the children.
+    """
     append = parts.append
     block, cell = _BLOCK_TAGS, _CELL_TAGS
     sep = _LINE_SEP
     for child in children:
+        if child is stop:
+            break
         if len(child):
             _walk_subtree(child, parts)
             continue
         ctag = child.tag
         text = child.text
+        tail = child.tail
         if ctag in block:
             append(sep)
             if text:
                 append(text)
             append(sep)
-        elif ctag in cell:
+            if tail and not tail.isspace():
+                append(tail)
+            continue
+        if ctag in cell:
             append(" ")
             if text:
                 append(text)
             append(" ")
         elif text:
             append(text)
-        tail = child.tail
-        if tail and not (ctag in block and tail.isspace()):
+        if tail:
             append(tail)
 
 
@@ -276,13 +332,17 @@ def _walk_between(root: etree._Element, begin: etree._Element, end: etree._Eleme
 def _filter_lines(lines: list[str]) -> list[str]:
     kept = []
     append = kept.append
-    anchored, caps = _ANCHORED_RULES_RE.match, _ANCHORED_CAPS
+    anchored, caps, anchor_first = _ANCHORED_RULES_RE.match, _ANCHORED_CAPS, _ANCHORED_FIRST
     for line in lines:
         if "。" in line and "扫一扫" not in line:
             # A sentence of the notice, the common case, decided here: of the line rules
             # only the anchored ones apply to short lines with a full stop.
             n = len(line)
             if n > 80:
+                append(line)
+                continue
+            first = line[0]
+            if first not in anchor_first and not first.isspace():
                 append(line)
                 continue
             m = anchored(line)
@@ -309,12 +369,13 @@ def _clean_line(line: str) -> str:
         return ""
     if n > 300 or (n > 80 and "。" in line):
         return line
-    if n <= 60 and _TOKEN_LINE_RE.match(line):
+    first = line[0]
+    if n <= 60 and (first in _TOKEN_LINE_FIRST or first.isspace()) and _TOKEN_LINE_RE.match(line):
         return ""
-    m = _ANCHORED_RULES_RE.match(line)
+    m = _ANCHORED_RULES_RE.match(line) if first in _ANCHORED_FIRST or first.isspace() else None
     if m and n <= _ANCHORED_CAPS[m.lastgroup] and (m.lastgroup != "meta" or "。" not in line):
         return ""
-    if n <= _CONTAINS_MAX and "。" not in line:
+    if n <= _CONTAINS_MAX and "。" not in line and _CONTAINS_FIRST_RE.search(line):
         m = _CONTAINS_RULES_RE.search(line)
         if m and n <= _CONTAINS_CAPS[m.lastgroup]:
             return ""
