@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 
 from crawler.config import SiteConfig
-from crawler.parsepool import shutdown_pool
+from crawler.parsepool import get_pool, shutdown_pool
 from crawler.spiders.notices import NoticeSpider
 
 #: Settings that switch politeness off, for benchmarks and tests against the local sample site only.
@@ -74,7 +74,14 @@ def run_crawl(db_url: str, sites: list[SiteConfig], start_urls: list[str], *, ma
               full: bool = False, overrides: dict[str, Any] | None = None,
               on_item: Callable[[str, Any], None] | None = None) -> CrawlSummary:
     """Crawl ``sites`` and ``start_urls`` into ``db_url`` in this process (which can run only one crawl)."""
+    from crawler import storewriter
+
     base = base_settings(db_url, overrides)
+    # The parse workers and the database writer start first: they import while Scrapy sets the crawlers up.
+    workers = base.getint("RECTRACK_PARSE_WORKERS", -1)
+    if workers != 0:
+        get_pool(None if workers < 0 else workers)
+    storewriter.warm()
     install_reactor(base["TWISTED_REACTOR"])  # before the crawlers, which only check it
     process = CrawlerProcess(base)
     crawlers: list[tuple[str, Crawler]] = []
@@ -91,6 +98,7 @@ def run_crawl(db_url: str, sites: list[SiteConfig], start_urls: list[str], *, ma
         process.start()
     finally:
         shutdown_pool()
+        storewriter.stop_unused()
     results = []
     for name, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}

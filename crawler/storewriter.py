@@ -29,15 +29,30 @@ _executor: ProcessPoolExecutor | None = None
 _users = 0
 
 
-def acquire() -> ProcessPoolExecutor:
-    """The crawl process's writer, started (and warming up) on first use; :func:`release` it when done."""
-    global _executor, _users
+def warm() -> None:
+    """Start the writer process now, so that it imports while the crawl sets up (:func:`acquire` finds it)."""
+    global _executor
     if _executor is None:
         _executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_init_writer)
         _executor.submit(_ready)  # starts the process now, not at the first batch
+
+
+def acquire() -> ProcessPoolExecutor:
+    """The crawl process's writer, started (and warming up) on first use; :func:`release` it when done."""
+    global _users
+    warm()
+    assert _executor is not None
     _users += 1
     return _executor
+
+
+def stop_unused() -> None:
+    """Stop a writer that :func:`warm` started and no pipeline holds (a crawl that never opened a spider)."""
+    global _executor
+    if _users == 0 and _executor is not None:
+        executor, _executor = _executor, None
+        executor.shutdown(wait=True)
 
 
 async def release() -> None:
