@@ -367,10 +367,17 @@ def _drop(el: etree._Element) -> None:
         return
     tail = el.tail
     if tail:
+        # lxml refuses to set text holding control characters the parser let through (\x0b …); the text
+        # normaliser drops them anyway
+        tail = _XML_UNSAFE.sub("", tail)
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + tail
+            prev.tail = _XML_UNSAFE.sub("", prev.tail or "") + tail
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = _XML_UNSAFE.sub("", parent.text or "") + tail
     parent.remove(el)
+
+
+#: Characters an lxml text or tail may not be set to.
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -661,3 +661,11 @@ def test_many_paragraphs_scale_linearly() -> None:
     article = extract_article(html)
     assert time.perf_counter() - start < 2.0
     assert len(article.text.splitlines()) == 20000
+
+
+def test_a_control_character_after_dropped_chrome_does_not_cut_the_article() -> None:
+    # the parser keeps \x0b in a tail; moving that tail once raised inside lxml and the article ended there
+    html = ('<html><body><div class="TRS_Editor"><p>第一段巡察整改情况。</p><div class="share">分享到</div>'
+            '尾巴\x0b文字第二段内容<p>第三段内容很长很长。</p></div></body></html>')
+    article = extract_article(html, "http://x.gov.cn/a.html")
+    assert article.text == "第一段巡察整改情况。\n尾巴文字第二段内容\n第三段内容很长很长。"
