@@ -108,7 +108,7 @@ def _child(write_end: int, data: bytes, kind: Kind, limits: Limits) -> None:
         except AttachmentError as exc:
             # libxml2 and zlib report a failed allocation as a parse error ("unknown error"): near the cap,
             # the memory is the reason
-            near_cap = cap is not None and (_status_bytes("VmPeak:") or 0) >= cap - _NEAR_CAP
+            near_cap = cap is not None and (proc_status_bytes("VmPeak:") or 0) >= cap - _NEAR_CAP
             result = ("memory", "") if near_cap else ("error", str(exc))
         except MemoryError:
             result = ("memory", "")
@@ -159,7 +159,7 @@ def _describe(status: int) -> str:
     return f"exit code {os.WEXITSTATUS(status)}" if os.WIFEXITED(status) else f"status {status}"
 
 
-def _status_bytes(key: str) -> int | None:
+def proc_status_bytes(key: str) -> int | None:
     """A ``kB`` field of ``/proc/self/status`` in bytes (None without /proc)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -176,7 +176,7 @@ def _cap_memory(extra: int) -> int | None:
     import resource  # POSIX only, like fork
 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    current = _status_bytes("VmSize:")
+    current = proc_status_bytes("VmSize:")
     if current is None:
         return None  # no /proc (not Linux): the time limit still holds
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from crawler.parse.attachments.sandbox import proc_status_bytes
+
 __all__ = ["Outcome", "peak_growth_start", "peak_growth", "run_bounded", "run_stream"]
 
 
@@ -31,17 +33,6 @@ class Outcome:
     peak_growth: int | None = None
 
 
-def _status(key: str) -> int | None:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        return None
-    return None
-
-
 def peak_growth_start() -> int | None:
     """Reset this process's peak resident size; its current resident size (None where not supported)."""
     try:
@@ -49,12 +40,12 @@ def peak_growth_start() -> int | None:
             clear.write("5")
     except OSError:
         return None
-    return _status("VmRSS:")
+    return proc_status_bytes("VmRSS:")
 
 
 def peak_growth(start: int | None) -> int | None:
     """How far the peak resident size rose over ``start``."""
-    peak = _status("VmHWM:")
+    peak = proc_status_bytes("VmHWM:")
     return None if start is None or peak is None else max(0, peak - start)
 
 
