@@ -360,6 +360,10 @@ def _drop_link_block(el: etree._Element | None, container: etree._Element) -> No
         _drop(el)
 
 
+#: Characters an lxml text or tail may not be set to.
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _drop(el: etree._Element) -> None:
     """Remove an element, keeping its tail text."""
     parent = el.getparent()
@@ -376,8 +380,3 @@ def _drop(el: etree._Element) -> None:
         else:
             parent.text = _XML_UNSAFE.sub("", parent.text or "") + tail
     parent.remove(el)
-
-
-#: Characters an lxml text or tail may not be set to.
-_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
